@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""A tiny registry stand-in on 127.0.0.1 for error answers that the real
+registry never gives: every repository name selects a behaviour of
+GET /v2/NAME/tags/list (see BEHAVIOURS).  Hits are counted per name and
+served at /counts as JSON.
+
+usage: registry-stub.py PORTFILE   (writes the port it listens on)
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COUNTS = {}
+LOCK = threading.Lock()
+
+
+def errors(code, message):
+    return json.dumps({"errors": [{"code": code, "message": message, "detail": None}]}).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        path = self.path
+        if path == "/v2/":
+            return self.send(200, b"{}", [("Content-Type", "application/json")])
+        if path == "/counts":
+            with LOCK:
+                return self.send(200, json.dumps(COUNTS).encode())
+        parts = path.split("/")
+        if len(parts) < 4 or parts[1] != "v2":
+            return self.send(404, b"404 page not found\n")
+        name = parts[2]
+        with LOCK:
+            COUNTS[name] = COUNTS.get(name, 0) + 1
+            n = COUNTS[name]
+        jh = [("Content-Type", "application/json")]
+        if name == "unauth":
+            return self.send(401, errors("UNAUTHORIZED", "authentication required"),
+                             jh + [("WWW-Authenticate", 'Basic realm="stub"')])
+        if name == "denied":
+            return self.send(403, errors("DENIED", "requested access to the resource is denied"), jh)
+        if name == "missing":
+            return self.send(404, errors("NAME_UNKNOWN", "repository name not known to registry"), jh)
+        if name == "busy":
+            if n <= 2:
+                return self.send(429, errors("TOOMANYREQUESTS", "slow down"), jh + [("Retry-After", "1")])
+            return self.send(200, json.dumps({"name": name, "tags": ["after-429"]}).encode(), jh)
+        if name == "flaky":
+            if n <= 1:
+                return self.send(503, b"<html>maintenance</html>")
+            return self.send(200, json.dumps({"name": name, "tags": ["after-503"]}).encode(), jh)
+        if name == "broken":
+            return self.send(500, b"internal failure, not JSON")
+        if name == "reset":
+            self.close_connection = True
+            self.wfile.flush()
+            self.connection.shutdown(2)
+            return
+        if name == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"name":"truncated","tags":["a"')
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if name == "stall":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"name":')
+            self.wfile.flush()
+            time.sleep(30)
+            return
+        if name == "garbage":
+            return self.send(200, b"<html>not json</html>", [("Content-Type", "text/html")])
+        if name == "huge":
+            self.send_response(200)
+            size = 17 * 1024 * 1024
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            chunk = b" " * 65536
+            try:
+                for _ in range(size // 65536):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+            return
+        if name == "badtag":
+            return self.send(200, json.dumps({"name": name, "tags": ["ok", "bad tag!"]}).encode(), jh)
+        if name == "paged":
+            q = path.split("?", 1)[1] if "?" in path else ""
+            pages = {"": (["a", "b"], "a"), "last=b": (["c"], "c"), "last=c": (["d"], None)}
+            key = "last=" + q.split("last=")[1] if "last=" in q else ""
+            tags, nxt = pages.get(key, ([], None))
+            hdrs = list(jh)
+            if key == "":
+                hdrs.append(("Link", '</v2/paged/tags/list?n=2&last=b>; rel="next"'))
+            elif key == "last=b":
+                hdrs.append(("Link", '<http://elsewhere.invalid/v2/paged/tags/list?n=2&last=c>; rel="next"'))
+            return self.send(200, json.dumps({"name": name, "tags": tags + ["", "sha256:" + "0" * 64]}).encode(), hdrs)
+        return self.send(404, errors("NAME_UNKNOWN", "no behaviour " + name), jh)
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    import os
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
