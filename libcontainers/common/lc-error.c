@@ -48,7 +48,7 @@ lc_fail (GError **error, LcError code, const char *format, ...)
   return FALSE;
 }
 
-static gboolean
+static gboolean G_GNUC_PRINTF (3, 0)
 fail_errno_valist (GError **error, int errsv, const char *format, va_list args)
 {
   g_autofree char *prefix = NULL;

@@ -26,6 +26,12 @@ G_BEGIN_DECLS
  * kilobytes; this only stops hostile or mistaken input. */
 #define LC_TOML_MAX_SIZE (16u * 1024u * 1024u)
 
+/* The most tables, arrays and values a document may hold. A json-c object
+ * costs hundreds of bytes, so without this a 16 MiB "a = [{},{},...]"
+ * would take gigabytes; with it the worst case is below 100 MB. Real
+ * configuration files hold hundreds. */
+#define LC_TOML_MAX_VALUES 100000u
+
 /* Parses a TOML 1.0 document into a json-c tree. @origin names the input
  * in error messages (a path). Returns a new reference, or NULL with @error
  * set to LC_ERROR / LC_ERROR_INVALID_CONFIG and a message
