@@ -33,6 +33,7 @@
 #define DEFAULT_TAG           "latest"
 #define NAME_TOTAL_LENGTH_MAX 255
 #define TAG_LENGTH_MAX        128
+#define QUOTE_LENGTH_MAX      256
 
 /**
  * LcImageRef:
@@ -276,10 +277,20 @@ has_upper (const char *s, gsize len)
   return FALSE;
 }
 
+/* Messages quote what the caller passed. That text is untrusted: it is cut
+ * to QUOTE_LENGTH_MAX bytes and made valid UTF-8, so that a message stays
+ * readable and can be handed to bindings as a string. */
 static LcImageRef *
 fail_ref (GError **error, const char *text, const char *why)
 {
-  lc_fail (error, LC_ERROR_INVALID_REFERENCE, "invalid reference \"%s\": %s", text, why);
+  gsize len = strlen (text);
+  g_autofree char *quoted = NULL;
+
+  if (error == NULL)
+    return NULL;
+  quoted = g_utf8_make_valid (text, (gssize) MIN (len, QUOTE_LENGTH_MAX));
+  lc_fail (error, LC_ERROR_INVALID_REFERENCE, "invalid reference \"%s%s\": %s", quoted,
+           len > QUOTE_LENGTH_MAX ? "…" : "", why);
   return NULL;
 }
 
@@ -320,14 +331,14 @@ parse_qualified (const char *full, const char *text, GError **error)
                        : "invalid tag format");
   if (at != NULL && !match_digest_syntax (at + 1, strlen (at + 1)))
     return fail_ref (error, text, "invalid digest format");
-  if (name_len > NAME_TOTAL_LENGTH_MAX)
+  /* Only the path counts, not the domain (distribution/reference v0.6,
+   * "Exclude domain from name length check"). */
+  if (name_len - domain_len - 1 > NAME_TOTAL_LENGTH_MAX)
     return fail_ref (error, text, "repository name must not be more than 255 characters");
   if (at != NULL && !lc_digest_validate (at + 1, &digest_error))
     {
       const char *why = strstr (digest_error->message, "\": ");
-      lc_fail (error, LC_ERROR_INVALID_REFERENCE, "invalid reference \"%s\": %s", text,
-               why != NULL ? why + 3 : digest_error->message);
-      return NULL;
+      return fail_ref (error, text, why != NULL ? why + 3 : digest_error->message);
     }
 
   return image_ref_new_take (g_strndup (full, domain_len),
@@ -358,10 +369,10 @@ is_identifier (const char *s)
  * domain is on `docker.io`, and a one-component name there is in
  * `library/`. The first component is a domain when it contains `.` or `:`,
  * is `localhost`, or has upper-case letters; `index.docker.io` becomes
- * `docker.io`. Repository names must be lower case and at most 255
- * characters with the domain; tags at most 128 characters; a digest must
- * be a valid sha256, sha384 or sha512 digest. A reference may have both a
- * tag and a digest.
+ * `docker.io`. Repository names must be lower case, with a path of at most
+ * 255 characters (the domain does not count); tags at most 128
+ * characters; a digest must be a valid sha256, sha384 or sha512 digest. A
+ * reference may have both a tag and a digest.
  *
  * Returns: (transfer full): a new #LcImageRef, or %NULL with @error set to
  *   %LC_ERROR_INVALID_REFERENCE
@@ -381,10 +392,10 @@ lc_image_ref_parse (const char *text, GError **error)
 
   if (*text == '\0')
     return fail_ref (error, text, "reference is empty");
+  /* No cap on the total length: distribution/reference has none (a domain
+   * may be long), and every step here is linear in the text. */
   if (is_identifier (text))
     return fail_ref (error, text, "cannot specify 64-byte hexadecimal strings");
-  if (strlen (text) > 4096)
-    return fail_ref (error, "…", "reference is longer than 4096 bytes");
 
   /* splitDockerDomain */
   slash = strchr (text, '/');

@@ -1,0 +1,3 @@
+module libcontainers/bindings/go/containers
+
+go 1.19
