@@ -19,6 +19,7 @@
 
 #include <gio/gio.h>
 #include "containers/lc-context.h"
+#include "containers/lc-copy.h"
 
 G_BEGIN_DECLS
 
@@ -39,12 +40,17 @@ typedef struct {
   GInputStream *(*get_blob) (LcImageSource *self, const char *digest, gint64 size,
                              gint64 *out_size, GCancellable *cancellable, GError **error);
   void (*finalize) (LcImageSource *self);
+  /* Optional (NULL: none): the repository's tags, for inspect's RepoTags. */
+  char **(*get_repo_tags) (LcImageSource *self, GCancellable *cancellable, GError **error);
 } LcImageSourceVTable;
 
 struct _LcImageSource {
   const LcImageSourceVTable *vtable;
   gint ref_count;
   char *description;   /* "docker://…", for messages */
+  /* Optional: the Docker reference's repository name, inspect's "Name"
+   * ("docker.io/library/busybox"); NULL for oci:, dir:, untagged archives. */
+  char *docker_name;
 };
 
 /* What a destination wants from the copy engine. */
@@ -53,6 +59,10 @@ typedef enum {
   /* Only OCI or only Docker schema2 manifests: see supported_manifest_types. */
   LC_DEST_WANTS_UNCOMPRESSED_LAYERS = 1 << 0,   /* dir: with --dest-decompress, storage */
   LC_DEST_MUST_KNOW_SIZES = 1 << 1,             /* archives write a header first */
+  /* Keep layer compression as it is (dir:, containers-storage:). Without
+   * this flag and without WANTS_UNCOMPRESSED_LAYERS, uncompressed layers
+   * are compressed (gzip unless the caller asks for zstd). */
+  LC_DEST_PRESERVES_COMPRESSION = 1 << 2,
 } LcDestFlags;
 
 typedef struct {
@@ -73,9 +83,15 @@ typedef struct {
    * engine already verifies digest and size and fails the final read on a
    * mismatch; the destination must make the blob visible only after a
    * successful read to EOF (write to a temporary name, then rename), so a
-   * failed or cancelled copy leaves nothing behind. */
+   * failed or cancelled copy leaves nothing behind.
+   * @digest is NULL when the copy engine changed the blob on the way
+   * (decompressed, recompressed): the destination then computes the sha256
+   * of what it reads (lc_verify_stream_new (stream, NULL, -1) does it) and
+   * names the blob by it. Either way it returns the digest and size it
+   * stored in *out_digest / *out_size (both optional). */
   gboolean (*put_blob) (LcImageDest *self, GInputStream *stream, const char *digest,
                         gint64 size, const char *media_type, gboolean is_config,
+                        char **out_digest, gint64 *out_size,
                         GCancellable *cancellable, GError **error);
   /* Stores a manifest: the image's, or (with @instance_digest NULL after
    * the instances) the list's. */
@@ -96,15 +112,34 @@ struct _LcImageDest {
 
 typedef struct {
   const char *name;   /* "docker", "oci", "dir", ... (without the colon) */
-  /* @reference is what follows "name:" ("//busybox" for docker). */
+  /* @reference is what follows "name:" ("//busybox" for docker).
+   * @options (never NULL) carries the caller's settings for this side:
+   * read them with the accessors of lc-copy-private.h
+   * (lc_copy_options_get_tls_verify (options, LC_COPY_SIDE_SOURCE), ...). */
   LcImageSource *(*open_source) (LcContext *context, const char *reference,
+                                 LcCopyOptions *options,
                                  GCancellable *cancellable, GError **error);
   LcImageDest *(*open_dest) (LcContext *context, const char *reference,
+                             LcCopyOptions *options,
                              GCancellable *cancellable, GError **error);
 } LcTransport;
 
-/* Registered transports, looked up by name. */
+/* Registered transports, looked up by name (lc-transport.c holds the
+ * table: one `extern const LcTransport lc_<name>_transport;` line and one
+ * table entry per transport). */
 const LcTransport *lc_transport_lookup (const char *name);
+
+/* Splits "transport:rest" and finds the transport, with containers/image's
+ * messages ("Invalid image name \"X\", expected colon-separated
+ * transport:reference", "... unknown transport \"foo\""). */
+gboolean lc_transport_parse_name (const char *image_name, const LcTransport **out_transport,
+                                  const char **out_rest, GError **error);
+
+/* Initializers for implementations (ref_count 1, description copied). */
+void lc_image_source_init (LcImageSource *self, const LcImageSourceVTable *vtable,
+                           const char *description);
+void lc_image_dest_init (LcImageDest *self, const LcImageDestVTable *vtable,
+                         const char *description);
 
 LcImageSource *lc_image_source_ref (LcImageSource *self);
 void lc_image_source_unref (LcImageSource *self);

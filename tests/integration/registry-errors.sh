@@ -3,7 +3,9 @@
 # registry: 401/403/404 with the registry's error JSON, 429 with
 # Retry-After and 503 retried, 500 retried then reported, connection
 # resets, truncated and stalled answers, non-JSON and oversized bodies,
-# invalid tags, and tag lists split over pages with Link headers.  The
+# invalid tags, tag lists split over pages with Link headers, Bearer
+# insufficient_scope, and blob redirects (credentials only to the same
+# host).  The
 # registry is a small Python stub on 127.0.0.1 (registry-stub.py).
 #
 # Exit: 0 pass, 77 skip, 1 fail.  Output: TAP.
@@ -28,6 +30,16 @@ for _ in $(seq 100); do [[ -s "$W/port" ]] && break; sleep 0.1; done
 [[ -s "$W/port" ]] || lc_die "the registry stub did not start"
 REG="127.0.0.1:$(cat "$W/port")"
 
+# A second stub that wants Bearer tokens (see registry-stub.py --bearer).
+# Started here, not inside a check: lc_check runs checks in a subshell,
+# where lc_on_exit would be lost.
+"$LC_PYTHON" "$HERE/registry-stub.py" "$W/port2" --bearer </dev/null >"$W/stub2.log" 2>&1 &
+STUB2_PID=$!
+lc_on_exit "kill $STUB2_PID"
+for _ in $(seq 100); do [[ -s "$W/port2" ]] && break; sleep 0.1; done
+[[ -s "$W/port2" ]] || lc_die "the second registry stub did not start"
+REG2="127.0.0.1:$(cat "$W/port2")"
+
 tags() { lc-skopeo --registries-conf "$W/registries.conf" list-tags --tls-verify=false "$@"; }
 hits() { curl -fsS "http://$REG/counts" | "$LC_PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$1"; }
 
@@ -36,8 +48,8 @@ expect_fail() {
     local pattern="$1" out rc=0
     shift
     out="$(tags "$@" 2>&1)" || rc=$?
-    printf '%s\n' "$out"
-    ((rc == 1)) && grep -qi -- "$pattern" <<<"$out"
+    printf '%s\n' "$out" || return 1
+    ((rc == 1)) && grep -qi -- "$pattern" <<<"$out" || return 1
 }
 
 lc_check "401 is unauthorized, with the registry's message" \
@@ -49,34 +61,34 @@ lc_check "404 carries the registry's error message" \
 
 check_429() {
     local start=$SECONDS
-    tags "docker://$REG/busy" | grep -q '"after-429"'
-    [[ "$(hits busy)" == 3 ]] && ((SECONDS - start >= 2))
+    tags "docker://$REG/busy" | grep -q '"after-429"' || return 1
+    [[ "$(hits busy)" == 3 ]] && ((SECONDS - start >= 2)) || return 1
 }
 lc_check "429 is retried after Retry-After" check_429
 
 check_503() {
-    tags "docker://$REG/flaky" | grep -q '"after-503"'
-    [[ "$(hits flaky)" == 2 ]]
+    tags "docker://$REG/flaky" | grep -q '"after-503"' || return 1
+    [[ "$(hits flaky)" == 2 ]] || return 1
 }
 lc_check "503 is retried with backoff" check_503
 
 check_500() {
     expect_fail "internal failure, not JSON" --retry-times 2 "docker://$REG/broken" &&
-        [[ "$(hits broken)" == 3 ]]
+        [[ "$(hits broken)" == 3 ]] || return 1
 }
 lc_check "500 is retried --retry-times times, then reported with the body" check_500
 
 check_500_no_retry() {
     local before
-    before="$(hits broken)"
+    before="$(hits broken)" || return 1
     expect_fail "HTTP 500" --retry-times 0 "docker://$REG/broken" &&
-        [[ "$(hits broken)" == $((before + 1)) ]]
+        [[ "$(hits broken)" == $((before + 1)) ]] || return 1
 }
 lc_check "--retry-times 0 makes one attempt" check_500_no_retry
 
 check_reset() {
     expect_fail "empty reply\|reset\|recv\|network" --retry-times 1 "docker://$REG/reset" &&
-        (( $(hits reset) >= 2 ))
+        (( $(hits reset) >= 2 )) || return 1
 }
 lc_check "a connection closed without an answer is retried, then reported" check_reset
 
@@ -86,7 +98,7 @@ lc_check "a truncated answer is an error" \
 check_stall() {
     local start=$SECONDS
     expect_fail "timeout\|timed out\|too slow" --retry-times 0 --stall-timeout 2 "docker://$REG/stall" &&
-        ((SECONDS - start < 20))
+        ((SECONDS - start < 20)) || return 1
 }
 lc_check "a stalled answer times out" check_stall
 
@@ -96,18 +108,38 @@ lc_check "an invalid tag is refused" expect_fail 'invalid tag "bad tag!"' "docke
 
 check_paged() {
     local out
-    out="$(tags "docker://$REG/paged")"
-    [[ "$(printf '%s' "$out" | "$LC_PYTHON" -c 'import json,sys; print(",".join(json.load(sys.stdin)["Tags"]))')" == "a,b,c,d" ]]
-    [[ "$(hits paged)" == 3 ]]
+    out="$(tags "docker://$REG/paged")" || return 1
+    [[ "$(printf '%s' "$out" | "$LC_PYTHON" -c 'import json,sys; print(",".join(json.load(sys.stdin)["Tags"]))')" == "a,b,c,d" ]] || return 1
+    [[ "$(hits paged)" == 3 ]] || return 1
 }
 lc_check "tag lists follow Link pages on the same registry, skipping empty and digest tags" check_paged
 
 check_refused() {
     local port out rc=0
-    port="$(lc_free_port)"
+    port="$(lc_free_port)" || return 1
     out="$(tags "docker://127.0.0.1:$port/x" 2>&1)" || rc=$?
-    ((rc == 1)) && grep -qi "couldn't connect\|connection refused\|failed to connect" <<<"$out"
+    ((rc == 1)) && grep -qi "couldn't connect\|connection refused\|failed to connect" <<<"$out" || return 1
 }
 lc_check "nothing listening is a connection error" check_refused
+
+check_insufficient_scope() {
+    tags "docker://$REG2/scoped" | grep -q '"wider"' || return 1
+    curl -fsS "http://$REG2/counts" | grep -q '"token": 2' || return 1
+}
+lc_check "a 401 asking for a wider scope gets a new token once (access_token, no expires_in)" check_insufficient_scope
+
+check_blob_redirects() {
+    local rc=0
+    lc-skopeo copy --help >/dev/null 2>&1 || rc=$?
+    ((rc == 0)) || lc_skip "lc-skopeo copy is not available" || return 1
+    local counts
+    lc-skopeo --registries-conf "$W/registries.conf" copy -q --src-tls-verify=false \
+        "docker://$REG2/redir:v1" "oci:$W/redir:v1" || return 1
+    counts="$(curl -fsS "http://$REG2/counts")" || return 1
+    printf '%s\n' "$counts"
+    # same host and port: the token went along; another host: it did not
+    "$LC_PYTHON" -c 'import json,sys; c=json.loads(sys.argv[1]); sys.exit(not (c.get("internal_auth",0)>=1 and c.get("external",0)>=1 and c.get("external_auth",0)==0))' "$counts" || return 1
+}
+lc_check "blob redirects are followed; credentials go only to the same host" check_blob_redirects
 
 lc_done

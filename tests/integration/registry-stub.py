@@ -4,8 +4,19 @@ registry never gives: every repository name selects a behaviour of
 GET /v2/NAME/tags/list (see BEHAVIOURS).  Hits are counted per name and
 served at /counts as JSON.
 
-usage: registry-stub.py PORTFILE   (writes the port it listens on)
+usage: registry-stub.py PORTFILE [--bearer]   (writes the port it listens on)
+
+With --bearer, /v2/ asks for Bearer tokens from /token, which hands out
+tokens (as "access_token", without expires_in) naming the scopes asked
+for; /v2/scoped/tags/list wants the extra scope repository:other:pull and
+says so with error="insufficient_scope".
+
+Repository "redir" serves a small image whose blobs answer 307: the config
+to /internal/ on the same host and port, the layer to /external/ on
+"localhost" (another host); both count the requests that carried an
+Authorization header.
 """
+import urllib.parse
 import json
 import sys
 import threading
@@ -14,6 +25,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 COUNTS = {}
 LOCK = threading.Lock()
+
+
+# A tiny image for redirect tests: blob bytes are arbitrary (copies only
+# check digests).
+CONFIG = json.dumps({"architecture": "amd64", "os": "linux",
+                     "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+LAYER = bytes(range(256)) * 64
+
+
+def digest(data):
+    import hashlib
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+BLOBS = {digest(CONFIG): CONFIG, digest(LAYER): LAYER}
+MANIFEST = json.dumps({
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+               "digest": digest(CONFIG), "size": len(CONFIG)},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                "digest": digest(LAYER), "size": len(LAYER)}]}).encode()
+
+
+def count(name):
+    with LOCK:
+        COUNTS[name] = COUNTS.get(name, 0) + 1
 
 
 def errors(code, message):
@@ -40,7 +78,38 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path
+        if BEARER and path.startswith("/token"):
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(path).query)
+            with LOCK:
+                COUNTS["token"] = COUNTS.get("token", 0) + 1
+            tok = "tok:" + " ".join(q.get("scope", []))
+            return self.send(200, json.dumps({"access_token": tok}).encode(), [("Content-Type", "application/json")])
+        port = self.server.server_address[1]
+        if path.startswith("/internal/") or path.startswith("/external/"):
+            where = path.split("/")[1]
+            count(where)
+            if self.headers.get("Authorization"):
+                count(where + "_auth")
+            if where == "internal" and BEARER and not self.headers.get("Authorization"):
+                return self.send(401, b"")
+            return self.send(200, BLOBS.get(path.split("/")[2], b""),
+                             [("Content-Type", "application/octet-stream")])
+        if path.startswith("/v2/redir/manifests/"):
+            return self.send(200, MANIFEST, [("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
+                                             ("Docker-Content-Digest", digest(MANIFEST))])
+        if path.startswith("/v2/redir/blobs/"):
+            d = path.split("/")[4]
+            if d not in BLOBS:
+                return self.send(404, errors("BLOB_UNKNOWN", "blob unknown to registry"))
+            # the config on the same host:port, the layer elsewhere
+            target = ("http://127.0.0.1:%d/internal/%s" % (port, d) if BLOBS[d] is CONFIG
+                      else "http://localhost:%d/external/%s" % (port, d))
+            return self.send(307, b"", [("Location", target)])
         if path == "/v2/":
+            if BEARER:
+                realm = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+                return self.send(401, errors("UNAUTHORIZED", "authentication required"),
+                                 [("WWW-Authenticate", 'Bearer realm="%s",service="stub"' % realm)])
             return self.send(200, b"{}", [("Content-Type", "application/json")])
         if path == "/counts":
             with LOCK:
@@ -53,6 +122,16 @@ class Handler(BaseHTTPRequestHandler):
             COUNTS[name] = COUNTS.get(name, 0) + 1
             n = COUNTS[name]
         jh = [("Content-Type", "application/json")]
+        if BEARER:
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer tok:"):
+                return self.send(401, errors("UNAUTHORIZED", "no token"), jh)
+            if name == "scoped" and "repository:other:pull" not in auth:
+                return self.send(401, errors("UNAUTHORIZED", "insufficient scope"),
+                                 jh + [("WWW-Authenticate", 'Bearer realm="x",service="stub",'
+                                        'error="insufficient_scope",scope="repository:other:pull"')])
+            if name == "scoped":
+                return self.send(200, json.dumps({"name": name, "tags": ["wider"]}).encode(), jh)
         if name == "unauth":
             return self.send(401, errors("UNAUTHORIZED", "authentication required"),
                              jh + [("WWW-Authenticate", 'Basic realm="stub"')])
@@ -120,6 +199,9 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs.append(("Link", '<http://elsewhere.invalid/v2/paged/tags/list?n=2&last=c>; rel="next"'))
             return self.send(200, json.dumps({"name": name, "tags": tags + ["", "sha256:" + "0" * 64]}).encode(), hdrs)
         return self.send(404, errors("NAME_UNKNOWN", "no behaviour " + name), jh)
+
+
+BEARER = "--bearer" in sys.argv
 
 
 def main():
