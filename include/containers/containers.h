@@ -11,5 +11,10 @@
 #include <containers/lc-log.h>
 #include <containers/lc-context.h>
 #include <containers/lc-image-ref.h>
+#include <containers/lc-copy.h>
+#include <containers/lc-registry.h>
+#include <containers/lc-layer.h>
+#include <containers/lc-image.h>
+#include <containers/lc-store.h>
 
 #undef LC_INSIDE_CONTAINERS_H

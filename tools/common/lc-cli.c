@@ -69,10 +69,32 @@ lc_cli_parse (const char *prog, int *argc, char ***argv, const char *parameter_s
   return TRUE;
 }
 
+/* Whether @arg is one of the program's forwarded options, as "--opt" (the
+ * value follows) or "--opt=value". */
+static gboolean
+is_forwarded (const LcCliProgram *program, const char *arg, gboolean *takes_next)
+{
+  if (program->forwarded_options == NULL)
+    return FALSE;
+  for (const char * const *o = program->forwarded_options; *o != NULL; o++)
+    {
+      gsize n = strlen (*o);
+      if (strncmp (arg, *o, n) == 0 && (arg[n] == '\0' || arg[n] == '='))
+        {
+          *takes_next = arg[n] == '\0';
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 int
 lc_cli_main (const LcCliProgram *program, int argc, char **argv)
 {
   g_autoptr(LcContext) context = lc_context_new ();
+  g_autoptr(GPtrArray) forwarded = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sub_argv = NULL;
+  gboolean takes_next = FALSE;
   int i = 1;
 
   for (; i < argc && argv[i][0] == '-'; i++)
@@ -95,6 +117,12 @@ lc_cli_main (const LcCliProgram *program, int argc, char **argv)
         lc_context_set_registries_conf (context, argv[++i]);
       else if (g_str_equal (a, "--storage-conf") && i + 1 < argc)
         lc_context_set_storage_conf (context, argv[++i]);
+      else if (is_forwarded (program, a, &takes_next))
+        {
+          g_ptr_array_add (forwarded, argv[i]);
+          if (takes_next && i + 1 < argc)
+            g_ptr_array_add (forwarded, argv[++i]);
+        }
       else
         {
           fprintf (stderr, "%s: unknown global option '%s'\n", program->prog, a);
@@ -108,9 +136,19 @@ lc_cli_main (const LcCliProgram *program, int argc, char **argv)
       return 2;
     }
 
+  /* The sub-command sees: its name, the forwarded global options, then its
+   * own arguments. */
+  sub_argv = g_ptr_array_new ();
+  g_ptr_array_add (sub_argv, argv[i]);
+  for (guint k = 0; k < forwarded->len; k++)
+    g_ptr_array_add (sub_argv, forwarded->pdata[k]);
+  for (int k = i + 1; k < argc; k++)
+    g_ptr_array_add (sub_argv, argv[k]);
+  g_ptr_array_add (sub_argv, NULL);
+
   for (const LcCliCommand *c = program->commands; c->name != NULL; c++)
     if (g_str_equal (c->name, argv[i]))
-      return c->func (context, argc - i, argv + i);
+      return c->func (context, (int) sub_argv->len - 1, (char **) sub_argv->pdata);
 
   fprintf (stderr, "%s: unknown command '%s'; see '%s --help'\n", program->prog, argv[i], program->prog);
   return 2;

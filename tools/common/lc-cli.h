@@ -24,6 +24,10 @@ typedef struct {
   const char *summary;         /* one line */
   const LcCliCommand *commands;   /* terminated by { NULL } */
   int error_exit_code;         /* skopeo: 1, podman: 125 */
+  /* Global options (taking a value) that the program accepts before the
+   * sub-command, as podman's --root: they are handed on to the
+   * sub-command's own option parser. NULL-terminated, may be NULL. */
+  const char * const *forwarded_options;
 } LcCliProgram;
 
 int lc_cli_main (const LcCliProgram *program, int argc, char **argv);
