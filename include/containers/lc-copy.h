@@ -153,6 +153,23 @@ LC_PUBLIC void           lc_copy_options_set_src_creds        (LcCopyOptions   *
                                                                const char      *creds);
 LC_PUBLIC void           lc_copy_options_set_dest_creds       (LcCopyOptions   *self,
                                                                const char      *creds);
+LC_PUBLIC void           lc_copy_options_set_src_cert_dir     (LcCopyOptions   *self,
+                                                               const char      *cert_dir);
+LC_PUBLIC void           lc_copy_options_set_dest_cert_dir    (LcCopyOptions   *self,
+                                                               const char      *cert_dir);
+LC_PUBLIC void           lc_copy_options_set_src_auth_file    (LcCopyOptions   *self,
+                                                               const char      *auth_file);
+LC_PUBLIC void           lc_copy_options_set_dest_auth_file   (LcCopyOptions   *self,
+                                                               const char      *auth_file);
+LC_PUBLIC void           lc_copy_options_set_src_no_creds     (LcCopyOptions   *self,
+                                                               gboolean         no_creds);
+LC_PUBLIC void           lc_copy_options_set_dest_no_creds    (LcCopyOptions   *self,
+                                                               gboolean         no_creds);
+LC_PUBLIC void           lc_copy_options_set_insecure_policy  (LcCopyOptions   *self,
+                                                               gboolean         insecure);
+LC_PUBLIC gboolean       lc_copy_options_get_insecure_policy  (LcCopyOptions   *self);
+LC_PUBLIC void           lc_copy_options_set_stall_timeout    (LcCopyOptions   *self,
+                                                               guint            seconds);
 LC_PUBLIC void           lc_copy_options_set_retry_times      (LcCopyOptions   *self,
                                                                guint            times);
 LC_PUBLIC void           lc_copy_options_set_max_parallel     (LcCopyOptions   *self,

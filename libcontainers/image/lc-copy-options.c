@@ -32,6 +32,11 @@ struct _LcCopyOptions
   gboolean remove_signatures;
   int tls_verify[2];
   char *creds[2];
+  char *cert_dir[2];
+  char *auth_file[2];
+  gboolean no_creds[2];
+  gboolean insecure_policy;
+  guint stall_timeout;
   guint retry_times;
   guint max_parallel;
   char *os, *arch, *variant;
@@ -94,6 +99,11 @@ lc_copy_options_unref (LcCopyOptions *self)
     return;
   g_free (self->creds[0]);
   g_free (self->creds[1]);
+  for (int i = 0; i < 2; i++)
+    {
+      g_free (self->cert_dir[i]);
+      g_free (self->auth_file[i]);
+    }
   g_free (self->os);
   g_free (self->arch);
   g_free (self->variant);
@@ -321,6 +331,167 @@ lc_copy_options_set_platform (LcCopyOptions *self, const char *os, const char *a
   self->variant = g_strdup (variant);
 }
 
+/**
+ * lc_copy_options_set_insecure_policy:
+ * @self: the options
+ * @insecure: %TRUE to accept every image without reading policy.json
+ *
+ * Skips the signature policy (skopeo's `--insecure-policy`). By default
+ * lc_copy_image() reads the context's policy.json (a missing file is an
+ * error) and copies only images it accepts.
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_insecure_policy (LcCopyOptions *self, gboolean insecure)
+{
+  g_return_if_fail (self != NULL);
+  self->insecure_policy = insecure;
+}
+
+/**
+ * lc_copy_options_get_insecure_policy:
+ * @self: the options
+ *
+ * Returns: whether the signature policy is skipped
+ *
+ * Since: 1.0
+ */
+gboolean
+lc_copy_options_get_insecure_policy (LcCopyOptions *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->insecure_policy;
+}
+
+/**
+ * lc_copy_options_set_stall_timeout:
+ * @self: the options
+ * @seconds: seconds without a byte from a registry before the transfer
+ *   fails with %LC_ERROR_TIMEOUT (0: the default, 60)
+ *
+ * How long a stalled registry is waited for, on either side.
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_stall_timeout (LcCopyOptions *self, guint seconds)
+{
+  g_return_if_fail (self != NULL);
+  self->stall_timeout = seconds;
+}
+
+static void
+set_string (char **slot, const char *value)
+{
+  g_free (*slot);
+  *slot = (value != NULL && *value != '\0') ? g_strdup (value) : NULL;
+}
+
+/**
+ * lc_copy_options_set_src_cert_dir:
+ * @self: the options
+ * @cert_dir: (nullable) (type filename): a directory with `*.crt`, `*.cert`
+ *   and `*.key` files, or %NULL for certs.d
+ *
+ * The certificates for the source registry (skopeo's `--src-cert-dir`),
+ * used instead of the certs.d directory of the registry.
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_src_cert_dir (LcCopyOptions *self, const char *cert_dir)
+{
+  g_return_if_fail (self != NULL);
+  set_string (&self->cert_dir[LC_COPY_SIDE_SOURCE], cert_dir);
+}
+
+/**
+ * lc_copy_options_set_dest_cert_dir:
+ * @self: the options
+ * @cert_dir: (nullable) (type filename): a directory with `*.crt`, `*.cert`
+ *   and `*.key` files, or %NULL for certs.d
+ *
+ * The certificates for the destination registry (skopeo's `--dest-cert-dir`).
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_dest_cert_dir (LcCopyOptions *self, const char *cert_dir)
+{
+  g_return_if_fail (self != NULL);
+  set_string (&self->cert_dir[LC_COPY_SIDE_DEST], cert_dir);
+}
+
+/**
+ * lc_copy_options_set_src_auth_file:
+ * @self: the options
+ * @auth_file: (nullable) (type filename): an auth.json, or %NULL for the
+ *   default search
+ *
+ * Reads credentials for the source registry only from @auth_file
+ * (skopeo's `--src-authfile`).
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_src_auth_file (LcCopyOptions *self, const char *auth_file)
+{
+  g_return_if_fail (self != NULL);
+  set_string (&self->auth_file[LC_COPY_SIDE_SOURCE], auth_file);
+}
+
+/**
+ * lc_copy_options_set_dest_auth_file:
+ * @self: the options
+ * @auth_file: (nullable) (type filename): an auth.json, or %NULL for the
+ *   default search
+ *
+ * Reads credentials for the destination registry only from @auth_file
+ * (skopeo's `--dest-authfile`).
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_dest_auth_file (LcCopyOptions *self, const char *auth_file)
+{
+  g_return_if_fail (self != NULL);
+  set_string (&self->auth_file[LC_COPY_SIDE_DEST], auth_file);
+}
+
+/**
+ * lc_copy_options_set_src_no_creds:
+ * @self: the options
+ * @no_creds: %TRUE to access the source registry without credentials
+ *
+ * skopeo's `--src-no-creds`: no auth file is read and explicit
+ * credentials are ignored.
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_src_no_creds (LcCopyOptions *self, gboolean no_creds)
+{
+  g_return_if_fail (self != NULL);
+  self->no_creds[LC_COPY_SIDE_SOURCE] = no_creds;
+}
+
+/**
+ * lc_copy_options_set_dest_no_creds:
+ * @self: the options
+ * @no_creds: %TRUE to access the destination registry without credentials
+ *
+ * skopeo's `--dest-no-creds`.
+ *
+ * Since: 1.0
+ */
+void
+lc_copy_options_set_dest_no_creds (LcCopyOptions *self, gboolean no_creds)
+{
+  g_return_if_fail (self != NULL);
+  self->no_creds[LC_COPY_SIDE_DEST] = no_creds;
+}
+
 int
 lc_copy_options_get_tls_verify (LcCopyOptions *self, LcCopySide side)
 {
@@ -331,6 +502,30 @@ const char *
 lc_copy_options_get_creds (LcCopyOptions *self, LcCopySide side)
 {
   return self->creds[side];
+}
+
+const char *
+lc_copy_options_get_cert_dir (LcCopyOptions *self, LcCopySide side)
+{
+  return self->cert_dir[side];
+}
+
+const char *
+lc_copy_options_get_auth_file (LcCopyOptions *self, LcCopySide side)
+{
+  return self->auth_file[side];
+}
+
+guint
+lc_copy_options_get_stall_timeout (LcCopyOptions *self)
+{
+  return self->stall_timeout;
+}
+
+gboolean
+lc_copy_options_get_no_creds (LcCopyOptions *self, LcCopySide side)
+{
+  return self->no_creds[side];
 }
 
 guint

@@ -17,6 +17,12 @@ typedef enum {
 int lc_copy_options_get_tls_verify (LcCopyOptions *self, LcCopySide side);
 /* "user:password", or NULL. */
 const char *lc_copy_options_get_creds (LcCopyOptions *self, LcCopySide side);
+/* Paths, or NULL (the default search). */
+const char *lc_copy_options_get_cert_dir (LcCopyOptions *self, LcCopySide side);
+const char *lc_copy_options_get_auth_file (LcCopyOptions *self, LcCopySide side);
+gboolean lc_copy_options_get_no_creds (LcCopyOptions *self, LcCopySide side);
+/* 0: the registry client's default. */
+guint lc_copy_options_get_stall_timeout (LcCopyOptions *self);
 guint lc_copy_options_get_retry_times (LcCopyOptions *self);
 guint lc_copy_options_get_max_parallel (LcCopyOptions *self);
 gboolean lc_copy_options_get_remove_signatures (LcCopyOptions *self);

@@ -24,6 +24,7 @@
 #include "image/lc-image-private.h"
 #include "image/lc-image-ref-private.h"
 #include "image/lc-manifest-private.h"
+#include "image/lc-policy-private.h"
 #include "image/lc-progress-private.h"
 #include "image/lc-transport-private.h"
 
@@ -677,6 +678,14 @@ cancel_internal (GCancellable *caller, gpointer data)
  * before the copy succeeded as a whole: a failed or cancelled copy leaves
  * it as it was (a `dir:` destination is emptied when writing starts).
  *
+ * Before anything is opened, the source is checked against the context's
+ * policy.json (lc_context_get_policy_path()), as containers/image does:
+ * a `reject` requirement gives %LC_ERROR_POLICY_DENIED, `signedBy` and
+ * `sigstoreSigned` %LC_ERROR_UNSUPPORTED (signature verification is not
+ * supported yet), a missing or malformed policy.json
+ * %LC_ERROR_INVALID_CONFIG. lc_copy_options_set_insecure_policy() skips
+ * the check.
+ *
  * Errors: %LC_ERROR_INVALID_REFERENCE for a malformed or unknown
  * `TRANSPORT:REFERENCE`, %LC_ERROR_NOT_FOUND, %LC_ERROR_DIGEST_MISMATCH
  * when data does not match its digest or size, %LC_ERROR_INVALID_DATA for
@@ -721,6 +730,13 @@ lc_copy_image (LcContext *context, const char *source, const char *destination, 
                                      g_object_unref);
   if (g_cancellable_set_error_if_cancelled (internal, error))
     goto out;
+  /* The signature policy decides before anything is opened or read. */
+  if (!lc_copy_options_get_insecure_policy (options))
+    {
+      g_autoptr(LcPolicy) policy = lc_policy_load (context, error);
+      if (policy == NULL || !lc_policy_check_image (policy, st->name, srest, source, error))
+        goto out;
+    }
   dest = dt->open_dest (context, drest, options, internal, error);
   if (!dest)
     goto out;

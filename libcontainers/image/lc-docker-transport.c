@@ -63,6 +63,7 @@ options_for_endpoint (LcRegistryOptions *options, LcImageRef *logical, LcImageRe
   copy->tls_verify = options->tls_verify;
   copy->cert_dir = g_strdup (options->cert_dir);
   copy->auth_file = g_strdup (options->auth_file);
+  copy->no_creds = options->no_creds;
   copy->retry_times = options->retry_times;
   copy->stall_timeout = options->stall_timeout;
   return copy;
@@ -360,8 +361,13 @@ registry_options_from_copy (LcCopyOptions *copy, LcCopySide side)
     return opts;
   opts->tls_verify = lc_copy_options_get_tls_verify (copy, side);
   opts->retry_times = lc_copy_options_get_retry_times (copy);
+  opts->cert_dir = g_strdup (lc_copy_options_get_cert_dir (copy, side));
+  opts->auth_file = g_strdup (lc_copy_options_get_auth_file (copy, side));
+  opts->no_creds = lc_copy_options_get_no_creds (copy, side);
+  if (lc_copy_options_get_stall_timeout (copy) > 0)
+    opts->stall_timeout = lc_copy_options_get_stall_timeout (copy);
   creds = lc_copy_options_get_creds (copy, side);
-  if (creds != NULL)
+  if (creds != NULL && !opts->no_creds)
     {
       const char *colon = strchr (creds, ':');
       g_autofree char *user = colon != NULL ? g_strndup (creds, (gsize) (colon - creds)) : g_strdup (creds);

@@ -27,6 +27,8 @@ lc_json_parse (const char *data, gsize len, const char *what, GError **error)
       lc_fail (error, LC_ERROR_INVALID_DATA, "%s: document too large", what);
       return NULL;
     }
+  if (data == NULL)   /* an empty GBytes has no data pointer */
+    data = "";
   if (memchr (data, '\0', len) != NULL)
     {
       lc_fail (error, LC_ERROR_INVALID_DATA, "%s: invalid JSON: NUL byte in document", what);

@@ -40,6 +40,19 @@ gboolean lc_policy_check (LcPolicy *self, const char *transport, const char *ide
  * wildcard forms of the host (without port). */
 gboolean lc_policy_check_docker (LcPolicy *self, LcImageRef *ref, GError **error);
 
+/* The policy identity and namespaces (most specific first) of an image
+ * `TRANSPORT:REFERENCE` (@reference is what follows the colon), per §4.3
+ * of the spec: docker as lc_policy_check_docker; oci and oci-archive the
+ * resolved path, then the path and its ancestors; dir the resolved path,
+ * then its ancestors; every other transport only its "" scope
+ * (*out_identity NULL, no namespaces). */
+gboolean lc_policy_scopes_for (const char *transport, const char *reference, char **out_identity,
+                               char ***out_namespaces, GError **error);
+
+/* lc_policy_check for the image @transport:@reference. */
+gboolean lc_policy_check_image (LcPolicy *self, const char *transport, const char *reference,
+                                const char *description, GError **error);
+
 /* The docker namespaces of @ref, most specific first (for tests). */
 char **lc_policy_docker_namespaces (LcImageRef *ref);
 

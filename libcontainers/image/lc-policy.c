@@ -4,11 +4,16 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
 #include "common/lc-error-private.h"
 #include "common/lc-log-private.h"
+#include "image/lc-oci-private.h"
+#include "image/lc-registry-private.h"
 #include "lc-policy-private.h"
 
 #define POLICY_MAX_SIZE (4u * 1024u * 1024u)
@@ -471,4 +476,106 @@ lc_policy_check_docker (LcPolicy *self, LcImageRef *ref, GError **error)
                                 lc_image_ref_get_tag (ref) != NULL ? lc_image_ref_get_tag (ref) : "latest");
   description = g_strdup_printf ("docker://%s", familiar);
   return lc_policy_check (self, "docker", identity, (const char * const *) ns, description, error);
+}
+
+/* containers/image's explicitfilepath.ResolvePathToFullyExplicit: the
+ * absolute path with symlinks resolved; a path that does not exist (yet)
+ * keeps its last component under its resolved parent. */
+static char *
+resolve_path (const char *path, GError **error)
+{
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  g_autofree char *parent = NULL, *base = NULL;
+  char buf[PATH_MAX];
+
+  if (realpath (abs, buf) != NULL)
+    return g_strdup (buf);
+  if (errno != ENOENT)
+    return lc_fail (error, LC_ERROR_IO, "resolving %s: %s", path, g_strerror (errno)), NULL;
+  parent = g_path_get_dirname (abs);
+  base = g_path_get_basename (abs);
+  if (realpath (parent, buf) == NULL)
+    return lc_fail (error, LC_ERROR_IO, "resolving %s: %s", parent, g_strerror (errno)), NULL;
+  return g_build_filename (buf, base, NULL);
+}
+
+/* @path, if @with_self, then its ancestors, not "/". */
+static char **
+path_namespaces (const char *path, gboolean with_self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autofree char *p = g_strdup (path);
+
+  if (with_self)
+    g_strv_builder_add (b, p);
+  for (char *slash = strrchr (p, '/'); slash != NULL && slash != p; slash = strrchr (p, '/'))
+    {
+      *slash = '\0';
+      g_strv_builder_add (b, p);
+    }
+  return g_strv_builder_end (b);
+}
+
+gboolean
+lc_policy_scopes_for (const char *transport, const char *reference, char **out_identity,
+                      char ***out_namespaces, GError **error)
+{
+  g_autofree char *path = NULL, *ref = NULL, *resolved = NULL;
+  gint index = -1;
+
+  *out_identity = NULL;
+  *out_namespaces = NULL;
+  if (strcmp (transport, "docker") == 0)
+    {
+      g_autoptr(LcImageRef) r = lc_docker_parse_reference (reference, error);
+      if (r == NULL)
+        return FALSE;
+      if (lc_image_ref_get_digest (r) != NULL)
+        *out_identity = g_strdup_printf ("%s@%s", lc_image_ref_get_name (r), lc_image_ref_get_digest (r));
+      else
+        *out_identity = g_strdup_printf ("%s:%s", lc_image_ref_get_name (r),
+                                         lc_image_ref_get_tag (r) != NULL ? lc_image_ref_get_tag (r) : "latest");
+      *out_namespaces = lc_policy_docker_namespaces (r);
+      return TRUE;
+    }
+  if (strcmp (transport, "oci") == 0 || strcmp (transport, "oci-archive") == 0)
+    {
+      if (!lc_oci_split_reference (reference, strcmp (transport, "oci") == 0, &path, &ref, &index, error))
+        return FALSE;
+      if (!(resolved = resolve_path (path, error)))
+        return FALSE;
+      *out_namespaces = path_namespaces (resolved, TRUE);
+      *out_identity = g_steal_pointer (&resolved);
+      return TRUE;
+    }
+  if (strcmp (transport, "dir") == 0)
+    {
+      if (!(resolved = resolve_path (reference, error)))
+        return FALSE;
+      *out_namespaces = path_namespaces (resolved, FALSE);
+      *out_identity = g_steal_pointer (&resolved);
+      return TRUE;
+    }
+  /* docker-archive, containers-storage (for now) and others: only the
+   * transport's "" scope and the default apply. */
+  *out_namespaces = g_new0 (char *, 1);
+  return TRUE;
+}
+
+gboolean
+lc_policy_check_image (LcPolicy *self, const char *transport, const char *reference,
+                       const char *description, GError **error)
+{
+  g_autofree char *identity = NULL;
+  g_auto(GStrv) namespaces = NULL;
+
+  if (strcmp (transport, "docker") == 0)
+    {
+      /* containers/image names it by its familiar form ("docker://busybox:latest"). */
+      g_autoptr(LcImageRef) r = lc_docker_parse_reference (reference, error);
+      return r != NULL && lc_policy_check_docker (self, r, error);
+    }
+  if (!lc_policy_scopes_for (transport, reference, &identity, &namespaces, error))
+    return FALSE;
+  return lc_policy_check (self, transport, identity, (const char * const *) namespaces, description, error);
 }

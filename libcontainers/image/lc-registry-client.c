@@ -355,7 +355,9 @@ lc_registry_client_new (LcContext *context, LcImageRef *ref, LcRegistryAccess ac
       self->client_key = g_strdup (certs->client_key);
     }
 
-  if (opts->username != NULL)
+  if (opts->no_creds)
+    self->creds = NULL;
+  else if (opts->username != NULL)
     self->creds = lc_credentials_new (opts->username, opts->password);
   else
     {

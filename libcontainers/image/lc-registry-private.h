@@ -31,6 +31,7 @@ struct _LcRegistryOptions {
   char *auth_file;
   char *username;
   char *password;
+  gboolean no_creds;      /* anonymous: no auth file read, no credentials sent */
   guint retry_times;
   guint stall_timeout;    /* seconds without a byte before LC_ERROR_TIMEOUT */
 };

@@ -181,4 +181,22 @@ corrupt() {
 }
 lc_check "a corrupt blob fails the copy and leaves nothing behind" corrupt
 
+# Progress: bars (per blob, bytes done / total) on a terminal, plain lines
+# otherwise, nothing with --quiet.
+progress() {
+    local out
+    command -v script >/dev/null || lc_skip "script(1) is not installed" || return 1
+    out="$(script -qec "lc-skopeo copy oci:$W/ml:v1 oci:$W/tty:v1" /dev/null)" || return 1
+    printf '%s\n' "$out"
+    grep -q $'\e\\[2KCopying blob [0-9a-f]\\{12\\} \\[=*' <<<"$out" || return 1
+    grep -q ' / [0-9.]* [KM]\?i\?B done' <<<"$out" || return 1
+    grep -q 'Writing manifest to image destination' <<<"$out" || return 1
+    out="$(lc-skopeo copy oci:$W/ml:v1 oci:$W/notty:v1 2>&1)" || return 1
+    ! grep -q $'\e' <<<"$out" || return 1
+    [[ "$(grep -c '^Copying blob sha256:' <<<"$out")" == 4 ]] || return 1
+    out="$(script -qec "lc-skopeo copy --quiet oci:$W/ml:v1 oci:$W/quiet:v1" /dev/null)" || return 1
+    [[ -z "$out" ]] || return 1
+}
+lc_check "progress bars on a terminal, plain lines otherwise, none with --quiet" progress
+
 lc_done

@@ -11,6 +11,11 @@ tokens (as "access_token", without expires_in) naming the scopes asked
 for; /v2/scoped/tags/list wants the extra scope repository:other:pull and
 says so with error="insufficient_scope".
 
+Repositories "img-BEHAVIOUR" serve a small image (manifest and blobs) for
+lc-skopeo copy, broken as BEHAVIOUR says (see image()): the manifest of an
+unknown media type, malformed, oversized; the layer answering
+401/403/404/429/500, truncated, stalled, or with altered bytes.
+
 Repository "redir" serves a small image whose blobs answer 307: the config
 to /internal/ on the same host and port, the layer to /external/ on
 "localhost" (another host); both count the requests that carried an
@@ -94,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(401, b"")
             return self.send(200, BLOBS.get(path.split("/")[2], b""),
                              [("Content-Type", "application/octet-stream")])
+        if path.startswith("/v2/img-"):
+            return self.image(path)
         if path.startswith("/v2/redir/manifests/"):
             return self.send(200, MANIFEST, [("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
                                              ("Docker-Content-Digest", digest(MANIFEST))])
@@ -199,6 +206,66 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs.append(("Link", '<http://elsewhere.invalid/v2/paged/tags/list?n=2&last=c>; rel="next"'))
             return self.send(200, json.dumps({"name": name, "tags": tags + ["", "sha256:" + "0" * 64]}).encode(), hdrs)
         return self.send(404, errors("NAME_UNKNOWN", "no behaviour " + name), jh)
+
+
+    def image(self, path):
+        parts = path.split("/")
+        behaviour = parts[2][len("img-"):]
+        count(parts[2])
+        jh = [("Content-Type", "application/json")]
+        if len(parts) < 5 or parts[3] not in ("manifests", "blobs"):
+            return self.send(404, errors("NAME_UNKNOWN", "no such thing"), jh)
+        if parts[3] == "manifests":
+            mt = "application/vnd.oci.image.manifest.v1+json"
+            body = MANIFEST
+            if behaviour == "unknownmt":
+                mt = "application/vnd.example.unknown.v1+json"
+                body = json.dumps({"schemaVersion": 2, "mediaType": mt, "stuff": []}).encode()
+            elif behaviour == "malformed":
+                body = b'{"schemaVersion": 2, "mediaType": "' + mt.encode() + b'", "config": {'
+            elif behaviour == "oversized":
+                body = MANIFEST[:-1] + b', "annotations": {"x": "' + b"y" * (5 * 1024 * 1024) + b'"}}'
+            elif behaviour == "manifest401":
+                return self.send(401, errors("UNAUTHORIZED", "authentication required"),
+                                 jh + [("WWW-Authenticate", 'Basic realm="stub"')])
+            elif behaviour == "manifest403":
+                return self.send(403, errors("DENIED", "requested access to the resource is denied"), jh)
+            elif behaviour == "manifest404":
+                return self.send(404, errors("MANIFEST_UNKNOWN", "manifest unknown"), jh)
+            return self.send(200, body, [("Content-Type", mt), ("Docker-Content-Digest", digest(body))])
+        d = parts[4]
+        if d not in BLOBS:
+            return self.send(404, errors("BLOB_UNKNOWN", "blob unknown to registry"), jh)
+        data = BLOBS[d]
+        if data is CONFIG:
+            return self.send(200, data, [("Content-Type", "application/octet-stream")])
+        codes = {"401": (401, "UNAUTHORIZED", "authentication required"),
+                 "403": (403, "DENIED", "requested access to the resource is denied"),
+                 "404": (404, "BLOB_UNKNOWN", "blob unknown to registry"),
+                 "429": (429, "TOOMANYREQUESTS", "slow down"),
+                 "500": (500, "UNKNOWN", "internal failure")}
+        if behaviour in codes:
+            status, code, message = codes[behaviour]
+            extra = [("Retry-After", "1")] if status == 429 else []
+            return self.send(status, errors(code, message), jh + extra)
+        if behaviour == "corrupt":
+            altered = bytearray(data)
+            altered[100] ^= 0xff
+            return self.send(200, bytes(altered), [("Content-Type", "application/octet-stream")])
+        if behaviour in ("truncated", "stall"):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            if behaviour == "stall":
+                time.sleep(30)
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        return self.send(200, data, [("Content-Type", "application/octet-stream")])
 
 
 BEARER = "--bearer" in sys.argv

@@ -56,18 +56,70 @@ lc_check "push and pull over plain HTTP keep the manifest digest" check_push_pul
 check_tls_push_pull() {
     need_copy || return 1
     local certs="$SEC_CERTS_D/$SEC"
-    # lc-skopeo copy has no --dest-cert-dir yet (LcCopyOptions carries no
-    # cert dir), so verification is turned off through registries.conf;
-    # verified TLS is covered by registry-basic.sh (list-tags --cert-dir).
-    printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$SEC" >"$W/sec.conf" || return 1
-    lc-skopeo --registries-conf "$W/sec.conf" copy -q --dest-creds alice:wonderland \
+    # Verified TLS: the CA comes from --dest-cert-dir / --src-cert-dir.
+    lc-skopeo copy -q --dest-cert-dir "$certs" --dest-creds alice:wonderland \
         "oci:$W/oci:v1" "docker://$SEC/lc/ml:v1" || return 1
     [[ "$(sk inspect --cert-dir "$certs" --creds alice:wonderland "docker://$SEC/lc/ml:v1" | json 'd["Digest"]')" == "$ML_DIGEST" ]] || return 1
-    lc-skopeo --registries-conf "$W/sec.conf" copy -q --src-creds alice:wonderland \
+    lc-skopeo copy -q --src-cert-dir "$certs" --src-creds alice:wonderland \
         "docker://$SEC/lc/ml:v1" "oci:$W/back-sec:v1" || return 1
     lc_image_check "$W/back-sec" || return 1
+    grep -q "${ML_DIGEST#sha256:}" "$W/back-sec/index.json" || return 1
+    # The cert dir of one side is not used for the other.
+    local rc=0
+    lc-skopeo copy -q --dest-cert-dir "$certs" --src-creds alice:wonderland \
+        "docker://$SEC/lc/ml:v1" "oci:$W/back-sec2:v1" 2>/dev/null || rc=$?
+    ((rc != 0)) && [[ ! -e "$W/back-sec2/index.json" ]] || return 1
+    # registries.conf insecure = true still works without a CA.
+    printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$SEC" >"$W/sec.conf" || return 1
+    lc-skopeo --registries-conf "$W/sec.conf" copy -q --src-creds alice:wonderland \
+        "docker://$SEC/lc/ml:v1" "oci:$W/back-sec3:v1" || return 1
 }
-lc_check "push and pull over TLS (insecure = true) with htpasswd credentials" check_tls_push_pull
+lc_check "push and pull over verified TLS (--src-cert-dir, --dest-cert-dir) with htpasswd credentials" check_tls_push_pull
+
+# auth.json files per side: --src-authfile, --dest-authfile, --authfile for
+# both; an explicit file is the only one read (as skopeo); --*-no-creds.
+auth_json() { printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$1" "$(printf '%s' "$2" | base64 -w0)"; }
+check_auth_files() {
+    need_copy || return 1
+    local certs="$SEC_CERTS_D/$SEC" rc=0
+    auth_json "$SEC" alice:wonderland >"$W/alice.json" || return 1
+    auth_json "$SEC" alice:wrong >"$W/wrong.json" || return 1
+    # The default auth file (REGISTRY_AUTH_FILE) has good credentials ...
+    auth_json "$SEC" alice:wonderland >"$W/default-auth.json" || return 1
+    REGISTRY_AUTH_FILE="$W/default-auth.json" lc-skopeo copy -q --dest-cert-dir "$certs" \
+        "oci:$W/oci:v1" "docker://$SEC/lc/auth:v1" || return 1
+    # ... but an explicit empty file is the only one read.
+    rc=0
+    REGISTRY_AUTH_FILE="$W/default-auth.json" lc-skopeo copy -q --dest-cert-dir "$certs" \
+        --dest-authfile "$W/empty-auth.json" "oci:$W/oci:v1" "docker://$SEC/lc/auth:v2" 2>"$W/auth.err" || rc=$?
+    ((rc != 0)) && grep -qi "unauthorized\|authentication required" "$W/auth.err" || return 1
+    lc-skopeo copy -q --dest-cert-dir "$certs" --dest-authfile "$W/alice.json" \
+        "oci:$W/oci:v1" "docker://$SEC/lc/auth:v2" || return 1
+    lc-skopeo copy -q --src-cert-dir "$certs" --src-authfile "$W/alice.json" \
+        "docker://$SEC/lc/auth:v2" "oci:$W/auth-back:v1" || return 1
+    # --authfile covers both sides; a side's own file wins over it.
+    lc-skopeo copy -q --src-cert-dir "$certs" --dest-cert-dir "$certs" --authfile "$W/alice.json" \
+        "docker://$SEC/lc/auth:v2" "docker://$SEC/lc/auth:v3" || return 1
+    rc=0
+    lc-skopeo copy -q --src-cert-dir "$certs" --dest-cert-dir "$certs" --authfile "$W/alice.json" \
+        --dest-authfile "$W/wrong.json" "docker://$SEC/lc/auth:v2" "docker://$SEC/lc/auth:v4" 2>/dev/null || rc=$?
+    ((rc != 0)) || return 1
+    # --src-no-creds: anonymous, so refused by this registry.
+    rc=0
+    lc-skopeo copy -q --src-cert-dir "$certs" --src-authfile "$W/alice.json" --src-no-creds \
+        "docker://$SEC/lc/auth:v2" "oci:$W/auth-anon:v1" 2>"$W/anon.err" || rc=$?
+    ((rc != 0)) && grep -qi "unauthorized\|authentication required" "$W/anon.err" || return 1
+    [[ ! -e "$W/auth-anon/index.json" ]] || return 1
+    rc=0
+    lc-skopeo copy -q --src-creds a:b --src-no-creds "oci:$W/oci:v1" "oci:$W/x:v1" 2>/dev/null || rc=$?
+    ((rc == 2)) || return 1
+    # Anonymous pull from the token registry works with --src-no-creds.
+    lc-skopeo copy -q --dest-tls-verify=false --dest-creds bob:builder "oci:$W/oci:v1" "docker://$TOK/lc/anon:v1" || return 1
+    lc-skopeo copy -q --src-tls-verify=false --src-no-creds "docker://$TOK/lc/anon:v1" "oci:$W/tok-anon:v1" || return 1
+    # The digest is what was pushed.
+    [[ "$(lc-skopeo inspect --cert-dir "$certs" --authfile "$W/alice.json" "docker://$SEC/lc/auth:v3" | json 'd["Digest"]')" == "$ML_DIGEST" ]] || return 1
+}
+lc_check "--src-authfile, --dest-authfile, --authfile (only that file), --src-no-creds" check_auth_files
 
 check_tls_refused_without_trust() {
     need_copy || return 1
@@ -141,6 +193,12 @@ check_corrupt_blob() {
     ((rc != 0)) && grep -qi "digest did not match" <<<"$out" || return 1
     # nothing of that blob reached the destination
     [[ ! -e "$W/corrupt/blobs/sha256/${layer#sha256:}" ]] || return 1
+    ! grep -qs '"v1"' "$W/corrupt/index.json" || return 1
+    # nor a dir: destination
+    rc=0
+    out="$(lc-skopeo copy -q --src-tls-verify=false "docker://$PLAIN/lc/corrupt:v1" "dir:$W/corrupt-dir" 2>&1)" || rc=$?
+    ((rc != 0)) && grep -qi "digest did not match" <<<"$out" || return 1
+    [[ -z "$(find "$W/corrupt-dir" -type f 2>/dev/null)" ]] || return 1
     # nor a registry destination
     rc=0 || return 1
     lc-skopeo copy -q --src-tls-verify=false --dest-tls-verify=false --dest-creds bob:builder \
@@ -150,6 +208,6 @@ check_corrupt_blob() {
         -H "Authorization: Bearer $(lc_registry_token TOK repository:lc/corrupt:pull)" \
         "/v2/lc/corrupt/blobs/$layer" || return 1
 }
-lc_check "a blob corrupted in the registry fails the copy and is stored nowhere" check_corrupt_blob
+lc_check "a blob corrupted in the registry fails the copy and is stored nowhere (oci:, dir:, docker://)" check_corrupt_blob
 
 lc_done

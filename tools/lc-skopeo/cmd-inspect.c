@@ -94,6 +94,8 @@ int
 cmd_inspect (LcContext *context, int argc, char **argv)
 {
   gboolean raw = FALSE, config = FALSE;
+  g_autofree char *cert_dir = NULL, *policy = NULL;
+  gboolean no_creds = FALSE, insecure_policy = FALSE;
   g_autofree char *creds = NULL, *authfile = NULL, *override_os = NULL, *override_arch = NULL;
   g_autofree char *override_variant = NULL;
   int retry_times = 3, code;
@@ -106,6 +108,10 @@ cmd_inspect (LcContext *context, int argc, char **argv)
       "require HTTPS and verify certificates when accessing the registry", "BOOL" },
     { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Use USERNAME[:PASSWORD] for accessing the registry", "CREDS" },
     { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "path of the authentication file", "PATH" },
+    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "use certificates at PATH (*.crt, *.cert, *.key) to connect to the registry", "PATH" },
+    { "no-creds", 0, 0, G_OPTION_ARG_NONE, &no_creds, "Access the registry anonymously", NULL },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy, "Path to a trust policy file (accepted for compatibility; inspect reads no policy)", "PATH" },
+    { "insecure-policy", 0, 0, G_OPTION_ARG_NONE, &insecure_policy, "run the tool without any policy check", NULL },
     { "retry-times", 0, 0, G_OPTION_ARG_INT, &retry_times, "the number of times to possibly retry", "N" },
     { "override-os", 0, 0, G_OPTION_ARG_STRING, &override_os, "use OS instead of the running OS for choosing images", "OS" },
     { "override-arch", 0, 0, G_OPTION_ARG_STRING, &override_arch, "use ARCH instead of the architecture of the machine for choosing images", "ARCH" },
@@ -129,8 +135,17 @@ cmd_inspect (LcContext *context, int argc, char **argv)
     lc_copy_options_set_retry_times (options, (guint) retry_times);
   if (override_os || override_arch || override_variant)
     lc_copy_options_set_platform (options, override_os, override_arch, override_variant);
-  if (authfile)
-    lc_context_set_auth_file (context, authfile);
+  if (creds && no_creds)
+    {
+      fprintf (stderr, "lc-skopeo inspect: --creds and --no-creds cannot be specified at the same time\n");
+      return 2;
+    }
+  lc_copy_options_set_src_auth_file (options, authfile);
+  lc_copy_options_set_src_cert_dir (options, cert_dir);
+  lc_copy_options_set_src_no_creds (options, no_creds);
+  lc_copy_options_set_insecure_policy (options, insecure_policy);
+  if (policy)
+    lc_context_set_policy_path (context, policy);
 
   if (config)
     {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
@@ -33,6 +34,7 @@ typedef struct {
   GBytes *config;
   char *layer_digests[3];
   LcContext *context;
+  char *policy;
 } Fixture;
 
 static la_ssize_t
@@ -192,6 +194,10 @@ setup (void **state)
   f->manifest_digest = lc_digest_bytes (f->manifest);
   add_index_entry (f->src, LC_MT_OCI_MANIFEST, f->manifest_digest, g_bytes_get_size (f->manifest), "v1");
   f->context = lc_context_new ();
+  /* Hermetic: the copy engine reads this policy, not the machine's. */
+  f->policy = g_build_filename (f->tmp, "policy.json", NULL);
+  assert_true (g_file_set_contents (f->policy, "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}", -1, NULL));
+  lc_context_set_policy_path (f->context, f->policy);
   *state = f;
   return 0;
 }
@@ -204,6 +210,7 @@ teardown (void **state)
   lc_image_rm_rf (f->tmp, NULL);
   g_free (f->tmp);
   g_free (f->src);
+  g_free (f->policy);
   g_free (f->manifest_digest);
   g_free (f->config_digest);
   g_bytes_unref (f->manifest);
@@ -811,6 +818,125 @@ test_copy_options_keep_what_transports_read (void **state)
   assert_ptr_equal (r, o);
   lc_copy_options_unref (NULL);
   lc_progress_free (NULL);
+  /* Per-side registry settings, for the docker transport. */
+  assert_null (lc_copy_options_get_cert_dir (o, LC_COPY_SIDE_SOURCE));
+  assert_null (lc_copy_options_get_auth_file (o, LC_COPY_SIDE_DEST));
+  lc_copy_options_set_src_cert_dir (o, "/certs/src");
+  lc_copy_options_set_dest_cert_dir (o, "/certs/dest");
+  lc_copy_options_set_src_auth_file (o, "/auth/src.json");
+  lc_copy_options_set_dest_auth_file (o, "/auth/dest.json");
+  assert_string_equal (lc_copy_options_get_cert_dir (o, LC_COPY_SIDE_SOURCE), "/certs/src");
+  assert_string_equal (lc_copy_options_get_cert_dir (o, LC_COPY_SIDE_DEST), "/certs/dest");
+  assert_string_equal (lc_copy_options_get_auth_file (o, LC_COPY_SIDE_SOURCE), "/auth/src.json");
+  assert_string_equal (lc_copy_options_get_auth_file (o, LC_COPY_SIDE_DEST), "/auth/dest.json");
+  lc_copy_options_set_dest_auth_file (o, NULL);
+  lc_copy_options_set_src_cert_dir (o, "");
+  assert_null (lc_copy_options_get_auth_file (o, LC_COPY_SIDE_DEST));
+  assert_null (lc_copy_options_get_cert_dir (o, LC_COPY_SIDE_SOURCE));
+  assert_false (lc_copy_options_get_no_creds (o, LC_COPY_SIDE_SOURCE));
+  lc_copy_options_set_src_no_creds (o, TRUE);
+  lc_copy_options_set_dest_no_creds (o, FALSE);
+  assert_true (lc_copy_options_get_no_creds (o, LC_COPY_SIDE_SOURCE));
+  assert_false (lc_copy_options_get_no_creds (o, LC_COPY_SIDE_DEST));
+  assert_int_equal (lc_copy_options_get_stall_timeout (o), 0);
+  lc_copy_options_set_stall_timeout (o, 7);
+  assert_int_equal (lc_copy_options_get_stall_timeout (o), 7);
+  assert_false (lc_copy_options_get_insecure_policy (o));
+  lc_copy_options_set_insecure_policy (o, TRUE);
+  assert_true (lc_copy_options_get_insecure_policy (o));
+}
+
+static void
+set_policy (Fixture *f, const char *text)
+{
+  assert_true (g_file_set_contents (f->policy, text, -1, NULL));
+}
+
+/* Fails with @code and @message, and nothing is at @dest_path. */
+static void
+expect_denied (Fixture *f, const char *src, const char *dest, const char *dest_path, LcCopyOptions *o,
+               LcError code, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  Events ev = { .thread = g_thread_self () };
+
+  assert_false (lc_copy_image (f->context, src, dest, o, on_progress, &ev, NULL, NULL, &error));
+  if (!g_error_matches (error, LC_ERROR, (gint) code) || !strstr (error->message, message))
+    fail_msg ("%s → %s: got \"%s\"", src, dest, error ? error->message : "success");
+  /* Refused before anything was read. */
+  for (guint i = 0; i < G_N_ELEMENTS (ev.counts); i++)
+    assert_int_equal (ev.counts[i], 0);
+  assert_false (g_file_test (dest_path, G_FILE_TEST_EXISTS));
+  lc_progress_free (ev.last);
+}
+
+static void
+test_copy_enforces_the_policy (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *src = name (f, "oci", "src", ":v1");
+  g_autofree char *dst = name (f, "oci", "dst", ":v1");
+  g_autofree char *dst_path = path_in (f, "dst");
+  g_autofree char *dir_dst = name (f, "dir", "d", NULL);
+  g_autofree char *dir_path = path_in (f, "d");
+  g_autofree char *resolved_src = realpath (f->src, NULL);
+  g_autofree char *resolved_tmp = realpath (f->tmp, NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *digest = NULL;
+  g_autoptr(LcCopyOptions) insecure = lc_copy_options_new ();
+  g_autoptr(GError) error = NULL;
+
+  lc_copy_options_set_insecure_policy (insecure, TRUE);
+
+  /* reject as the default */
+  set_policy (f, "{\"default\":[{\"type\":\"reject\"}]}");
+  expect_denied (f, src, dst, dst_path, NULL, LC_ERROR_POLICY_DENIED,
+                 "Source image rejected: Running image oci:");
+  expect_denied (f, src, dir_dst, dir_path, NULL, LC_ERROR_POLICY_DENIED, "is rejected by policy");
+  /* --insecure-policy accepts anything */
+  digest = copy_ok (f, src, dst, insecure, NULL);
+  assert_string_equal (digest, f->manifest_digest);
+  lc_image_rm_rf (dst_path, NULL);
+  g_free (digest);
+  digest = copy_ok (f, src, dir_dst, insecure, NULL);
+
+  /* Scoped by the layout's resolved path; others accepted. */
+  text = g_strdup_printf ("{\"default\":[{\"type\":\"insecureAcceptAnything\"}],"
+                          "\"transports\":{\"oci\":{\"%s\":[{\"type\":\"reject\"}]}}}", resolved_src);
+  set_policy (f, text);
+  expect_denied (f, src, dst, dst_path, NULL, LC_ERROR_POLICY_DENIED, "rejected by policy");
+  g_free (digest);
+  digest = copy_ok (f, dir_dst, dst, NULL, NULL);   /* accepted: the dir is not scoped */
+  lc_image_rm_rf (dst_path, NULL);
+  g_clear_pointer (&text, g_free);
+
+  /* A parent directory scopes dir: images below it. */
+  text = g_strdup_printf ("{\"default\":[{\"type\":\"insecureAcceptAnything\"}],"
+                          "\"transports\":{\"dir\":{\"%s\":[{\"type\":\"reject\"}]}}}", resolved_tmp);
+  set_policy (f, text);
+  expect_denied (f, dir_dst, dst, dst_path, NULL, LC_ERROR_POLICY_DENIED, "rejected by policy");
+  g_free (digest);
+  digest = copy_ok (f, src, dst, NULL, NULL);   /* oci: scopes don't match */
+  lc_image_rm_rf (dst_path, NULL);
+  g_clear_pointer (&text, g_free);
+
+  /* Signature requirements are refused, clearly. */
+  set_policy (f, "{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/k.gpg\"}]}");
+  expect_denied (f, src, dst, dst_path, NULL, LC_ERROR_UNSUPPORTED, "\"signedBy\" (signature verification) is not supported yet");
+  set_policy (f, "{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"/k.pub\"}]}");
+  expect_denied (f, src, dst, dst_path, NULL, LC_ERROR_UNSUPPORTED, "not supported yet");
+
+  /* A missing or broken policy.json is an error, unless insecure. */
+  assert_int_equal (g_unlink (f->policy), 0);
+  expect_denied (f, src, dst, dst_path, NULL, LC_ERROR_INVALID_CONFIG, "no policy.json file found");
+  set_policy (f, "{\"default\":[]}");
+  expect_denied (f, src, dst, dst_path, NULL, LC_ERROR_INVALID_CONFIG, "must not be empty");
+  g_free (digest);
+  digest = copy_ok (f, src, dst, insecure, NULL);
+  assert_string_equal (digest, f->manifest_digest);
+  /* Inspecting reads no policy, as skopeo. */
+  g_autofree char *json = lc_inspect_image (f->context, src, NULL, NULL, &error);
+  assert_non_null (json);
 }
 
 int
@@ -829,6 +955,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_copy_reports_bad_references, setup, teardown),
     cmocka_unit_test_setup_teardown (test_archives_are_read_compressed_and_by_index, setup, teardown),
     cmocka_unit_test (test_copy_options_keep_what_transports_read),
+    cmocka_unit_test_setup_teardown (test_copy_enforces_the_policy, setup, teardown),
   };
 
   return cmocka_run_group_tests_name ("copy", tests, NULL, NULL);

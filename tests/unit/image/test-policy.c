@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
@@ -209,6 +211,79 @@ test_policy_load_reads_the_context_path_and_requires_it (void **state)
   g_rmdir (tmp);
 }
 
+static void
+test_policy_scopes_of_every_transport (void **state)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("lc-test-policy-XXXXXX", NULL);
+  g_autofree char *real = NULL, *layout = NULL, *ref = NULL, *link = NULL, *via_link = NULL;
+  g_autofree char *identity = NULL;
+  g_auto(GStrv) ns = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LcPolicy) p = NULL;
+  g_autofree char *text = NULL;
+
+  (void) state;
+  real = realpath (tmp, NULL);
+  layout = g_build_filename (real, "layout", NULL);
+  g_mkdir (layout, 0755);
+  link = g_build_filename (real, "link", NULL);
+  assert_int_equal (symlink ("layout", link), 0);
+
+  /* oci: the resolved path (the ref is not part of it), then it and its parents. */
+  via_link = g_strdup_printf ("%s:v1", link);
+  assert_true (lc_policy_scopes_for ("oci", via_link, &identity, &ns, &error));
+  assert_string_equal (identity, layout);
+  assert_string_equal (ns[0], layout);
+  assert_string_equal (ns[1], real);
+  assert_string_not_equal (ns[g_strv_length (ns) - 1], "/");
+  g_clear_pointer (&identity, g_free);
+  g_clear_pointer (&ns, g_strfreev);
+
+  /* dir: a path that does not exist yet keeps its name; namespaces start at the parent. */
+  ref = g_build_filename (link, "new", NULL);
+  assert_true (lc_policy_scopes_for ("dir", ref, &identity, &ns, &error));
+  g_autofree char *expected = g_build_filename (layout, "new", NULL);
+  assert_string_equal (identity, expected);
+  assert_string_equal (ns[0], layout);
+  assert_string_equal (ns[1], real);
+  g_clear_pointer (&identity, g_free);
+  g_clear_pointer (&ns, g_strfreev);
+
+  /* docker: as lc_policy_check_docker. */
+  assert_true (lc_policy_scopes_for ("docker", "//127.0.0.1:5000/a/b", &identity, &ns, &error));
+  assert_string_equal (identity, "127.0.0.1:5000/a/b:latest");
+  assert_string_equal (ns[0], "127.0.0.1:5000/a/b");
+  g_clear_pointer (&identity, g_free);
+  g_clear_pointer (&ns, g_strfreev);
+
+  /* docker-archive and the rest: only "". */
+  assert_true (lc_policy_scopes_for ("docker-archive", "/x.tar:a:b", &identity, &ns, &error));
+  assert_null (identity);
+  assert_null (ns[0]);
+  g_clear_pointer (&ns, g_strfreev);
+
+  /* Checks by those scopes. */
+  text = g_strdup_printf ("{\"default\":[{\"type\":\"insecureAcceptAnything\"}],\"transports\":{"
+                          "\"oci\":{\"%s\":[{\"type\":\"reject\"}]},"
+                          "\"docker-archive\":{\"\":[{\"type\":\"reject\"}]}}}", real);
+  p = policy (text, &error);
+  assert_non_null (p);
+  assert_false (lc_policy_check_image (p, "oci", via_link, "oci:x", &error));
+  assert_true (g_error_matches (error, LC_ERROR, LC_ERROR_POLICY_DENIED));
+  g_clear_error (&error);
+  assert_true (lc_policy_check_image (p, "dir", layout, "dir:x", &error));
+  assert_false (lc_policy_check_image (p, "docker-archive", "/x.tar", "docker-archive:/x.tar", &error));
+  g_clear_error (&error);
+  assert_true (lc_policy_check_image (p, "docker", "//busybox", NULL, &error));
+  assert_false (lc_policy_check_image (p, "docker", "//Bad..Ref", NULL, &error));
+  assert_true (g_error_matches (error, LC_ERROR, LC_ERROR_INVALID_REFERENCE));
+  g_clear_error (&error);
+
+  g_unlink (link);
+  g_rmdir (layout);
+  g_rmdir (real);
+}
+
 int
 main (void)
 {
@@ -222,6 +297,7 @@ main (void)
     cmocka_unit_test (test_policy_rejects_malformed_documents),
     cmocka_unit_test (test_policy_rejects_hostile_documents),
     cmocka_unit_test (test_policy_load_reads_the_context_path_and_requires_it),
+    cmocka_unit_test (test_policy_scopes_of_every_transport),
   };
 
   return cmocka_run_group_tests_name ("policy", tests, NULL, NULL);
