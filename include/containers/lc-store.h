@@ -14,6 +14,7 @@
 #include <containers/lc-context.h>
 #include <containers/lc-image.h>
 #include <containers/lc-layer.h>
+#include <containers/lc-storage-container.h>
 
 G_BEGIN_DECLS
 
@@ -121,5 +122,74 @@ LC_PUBLIC gboolean    lc_store_delete_image       (LcStore         *self,
                                                    const char      *id,
                                                    GCancellable    *cancellable,
                                                    GError         **error);
+
+LC_PUBLIC GPtrArray          *lc_store_list_containers         (LcStore         *self,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC LcStorageContainer *lc_store_lookup_container        (LcStore         *self,
+                                                                const char      *id,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC LcStorageContainer *lc_store_create_container        (LcStore         *self,
+                                                                const char      *id,
+                                                                const char * const *names,
+                                                                const char      *image,
+                                                                const char      *metadata,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC char               *lc_store_mount_container         (LcStore         *self,
+                                                                const char      *id,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC gboolean            lc_store_unmount_container       (LcStore         *self,
+                                                                const char      *id,
+                                                                gboolean         force,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC gboolean            lc_store_delete_container        (LcStore         *self,
+                                                                const char      *id,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC gboolean            lc_store_set_container_big_data  (LcStore         *self,
+                                                                const char      *id,
+                                                                const char      *key,
+                                                                GBytes          *data,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC GBytes             *lc_store_get_container_big_data  (LcStore         *self,
+                                                                const char      *id,
+                                                                const char      *key,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+LC_PUBLIC char               *lc_store_dup_container_directory (LcStore         *self,
+                                                                const char      *id,
+                                                                gboolean         run,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
+
+/**
+ * LcStoreCheckFlags:
+ * @LC_STORE_CHECK_NONE: look at records, directories and files only.
+ * @LC_STORE_CHECK_DIGESTS: also rebuild every layer from its tar-split
+ *   data and compare the digest and size with its record (slow).
+ * @LC_STORE_CHECK_REPAIR: remove what is broken: incomplete layers, layers
+ *   whose data or parent is missing (and the layers above them), images
+ *   whose layers are gone, containers whose layer or image is gone,
+ *   big-data files no record names.
+ *
+ * What lc_store_check() does.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  LC_STORE_CHECK_NONE    = 0,
+  LC_STORE_CHECK_DIGESTS = 1 << 0,
+  LC_STORE_CHECK_REPAIR  = 1 << 1,
+} LcStoreCheckFlags;
+
+LC_PUBLIC GPtrArray          *lc_store_check                   (LcStore         *self,
+                                                                LcStoreCheckFlags flags,
+                                                                GCancellable    *cancellable,
+                                                                GError         **error);
 
 G_END_DECLS

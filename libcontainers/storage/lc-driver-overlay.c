@@ -315,6 +315,34 @@ overlay_content_dirs (LcDriver *self, const char *id, GError **error)
   return dirs;
 }
 
+/* Options that are mount flags, not overlay data (as c/storage's
+ * mount.ParseOptions splits them). */
+static gboolean
+mount_flag_option (const char *opt, unsigned long *flags)
+{
+  static const struct { const char *name; gboolean clear; unsigned long flag; } table[] = {
+    { "nodev", FALSE, MS_NODEV }, { "dev", TRUE, MS_NODEV },
+    { "nosuid", FALSE, MS_NOSUID }, { "suid", TRUE, MS_NOSUID },
+    { "noexec", FALSE, MS_NOEXEC }, { "exec", TRUE, MS_NOEXEC },
+    { "sync", FALSE, MS_SYNCHRONOUS }, { "async", TRUE, MS_SYNCHRONOUS },
+    { "noatime", FALSE, MS_NOATIME }, { "atime", TRUE, MS_NOATIME },
+    { "nodiratime", FALSE, MS_NODIRATIME }, { "diratime", TRUE, MS_NODIRATIME },
+    { "relatime", FALSE, MS_RELATIME }, { "norelatime", TRUE, MS_RELATIME },
+    { "strictatime", FALSE, MS_STRICTATIME }, { "rw", TRUE, MS_RDONLY },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+    if (g_str_equal (opt, table[i].name))
+      {
+        if (table[i].clear)
+          *flags &= ~table[i].flag;
+        else
+          *flags |= table[i].flag;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static char *
 overlay_mount (LcDriver *self, const char *id, gboolean read_only, const char *mount_options, GError **error)
 {
@@ -325,6 +353,7 @@ overlay_mount (LcDriver *self, const char *id, gboolean read_only, const char *m
   const char *opts = mount_options ? mount_options : lc_driver_get_option (self, "mountopt");
   g_autoptr(GString) data = g_string_new ("lowerdir=");
   gboolean ro = read_only;
+  unsigned long flags = 0;
 
   if (lowers == NULL)
     return NULL;
@@ -361,7 +390,8 @@ overlay_mount (LcDriver *self, const char *id, gboolean read_only, const char *m
     {
       g_auto(GStrv) parts = g_strsplit (opts, ",", -1);
       for (char **p = parts; *p; p++)
-        if (**p != '\0' && !g_str_equal (*p, "ro") && !g_str_equal (*p, "metacopy=on"))
+        if (**p != '\0' && !g_str_equal (*p, "ro") && !g_str_equal (*p, "metacopy=on") &&
+            !mount_flag_option (*p, &flags))
           g_string_append_printf (data, ",%s", *p);
     }
   if (data->len >= 4096)
@@ -386,7 +416,7 @@ overlay_mount (LcDriver *self, const char *id, gboolean read_only, const char *m
           return NULL;
         }
     }
-  if (mount ("overlay", merged, "overlay", ro ? MS_RDONLY : 0, data->str) < 0)
+  if (mount ("overlay", merged, "overlay", flags | (ro ? MS_RDONLY : 0), data->str) < 0)
     {
       lc_fail_errno (error, "mounting layer %s (%s)", id, data->str);
       return NULL;

@@ -177,6 +177,9 @@ typedef struct {
   GHashTable *staged;       /* blob digest -> LcStagedLayer* */
   GHashTable *spooled;      /* blob digest -> temp file path (vfs) */
   GHashTable *blobs;        /* digest -> GBytes (config and other small blobs) */
+  GHashTable *known;        /* blob or diff digest -> diff digest, of the store's layers */
+  GHashTable *known_layer;  /* diff digest -> ID of a layer with that content */
+  GHashTable *reused;       /* blob digest -> diff digest: has_blob said yes */
   GBytes *manifest;
   char *manifest_digest;
   GBytes *list;
@@ -195,15 +198,116 @@ dest_flags (LcImageDest *dest)
   return LC_DEST_PRESERVES_COMPRESSION;
 }
 
+/* The layers already in the store, by the digest of the blob they were
+ * made from and by their DiffID (containers/image's TryReusingBlob looks
+ * at both). Read once per copy; self->lock held. */
+static gboolean
+load_known_layers (StorageDest *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) layers = NULL;
+
+  if (self->known != NULL)
+    return TRUE;
+  layers = lc_store_list_layers (self->store, cancellable, error);
+  if (layers == NULL)
+    return FALSE;
+  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->known_layer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < layers->len; i++)
+    {
+      LcLayer *l = layers->pdata[i];
+      const char *diff = lc_layer_get_diff_digest (l);
+      const char *comp = lc_layer_get_compressed_digest (l);
+
+      if (diff == NULL)
+        continue;
+      g_hash_table_replace (self->known, g_strdup (diff), g_strdup (diff));
+      if (comp != NULL)
+        g_hash_table_replace (self->known, g_strdup (comp), g_strdup (diff));
+      g_hash_table_replace (self->known_layer, g_strdup (diff), g_strdup (lc_layer_get_id (l)));
+    }
+  return TRUE;
+}
+
 static gboolean
 dest_has_blob (LcImageDest *dest, const char *digest, gint64 size, const char *src_repo, gboolean *out_has,
                gint64 *out_size, GCancellable *cancellable, GError **error)
 {
-  /* A layer's storage ID depends on the layers below it, so an existing
-   * layer made from this blob is found at commit, not here: commit reuses
-   * it without unpacking when its ID already exists. */
+  StorageDest *self = (StorageDest *) dest;
+  const char *diff;
+  gboolean ok;
+
+  /* A blob some layer of the store was made from (or whose DiffID it is)
+   * need not be downloaded: commit() finds or makes the layer from the
+   * one already there. A layer's storage ID depends on the layers below
+   * it, so that can only be decided at commit. */
   *out_has = FALSE;
-  return TRUE;
+  g_mutex_lock (&self->lock);
+  ok = load_known_layers (self, cancellable, error);
+  if (ok && (diff = g_hash_table_lookup (self->known, digest)) != NULL)
+    {
+      g_hash_table_replace (self->reused, g_strdup (digest), g_strdup (diff));
+      *out_has = TRUE;
+      if (out_size != NULL)
+        *out_size = size;
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* A layer over @parent with the content of the existing layer whose
+ * DiffID is @diff: the same layer if it exists, else a copy of that
+ * layer's tar stream applied over @parent. */
+static LcLayer *
+commit_reused_layer (StorageDest *self, const char *parent, const char *digest, const char *diff,
+                     GCancellable *cancellable, GError **error)
+{
+  g_autofree char *id = lc_layer_id_from_diff_id (parent, diff);
+  g_autoptr(GError) local = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  LcLayer *layer;
+  const char *source;
+  int fd, rfd;
+
+  layer = lc_store_lookup_layer (self->store, id, cancellable, &local);
+  if (layer != NULL)
+    return layer;
+  if (!g_error_matches (local, LC_ERROR, LC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  g_mutex_lock (&self->lock);
+  source = self->known_layer ? g_hash_table_lookup (self->known_layer, diff) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (source == NULL)
+    {
+      lc_fail (error, LC_ERROR_NOT_FOUND, "no layer with DiffID %s to reuse for %s", diff, digest);
+      return NULL;
+    }
+  lc_debug ("storage", "layer %s: copying the content of layer %s", id, source);
+  path = g_build_filename (lc_store_get_graph_root (self->store), "tmp", "lc-diff-XXXXXX", NULL);
+  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      lc_fail_errno (error, "creating %s", path);
+      return NULL;
+    }
+  rfd = open (path, O_RDONLY | O_CLOEXEC);
+  unlink (path);
+  out = g_unix_output_stream_new (fd, TRUE);
+  if (rfd < 0)
+    {
+      lc_fail_errno (error, "opening %s", path);
+      return NULL;
+    }
+  in = g_unix_input_stream_new (rfd, TRUE);
+  if (!lc_store_export_layer (self->store, source, out, cancellable, error) ||
+      !g_output_stream_close (out, cancellable, error))
+    return NULL;
+  return lc_store_apply_layer (self->store, parent, in, digest, cancellable, error);
 }
 
 static gboolean
@@ -335,11 +439,15 @@ commit_layer (StorageDest *self, const char *parent, const char *digest, GCancel
 {
   LcStagedLayer *st;
   const char *spooled;
+  g_autofree char *reused = NULL;
 
   g_mutex_lock (&self->lock);
   st = g_hash_table_lookup (self->staged, digest);
   spooled = g_hash_table_lookup (self->spooled, digest);
+  reused = g_strdup (g_hash_table_lookup (self->reused, digest));
   g_mutex_unlock (&self->lock);
+  if (st == NULL && spooled == NULL && reused != NULL)
+    return commit_reused_layer (self, parent, digest, reused, cancellable, error);
   if (st != NULL)
     return lc_store_commit_staged_layer (self->store, parent, st, digest, cancellable, error);
   if (spooled != NULL)
@@ -409,49 +517,30 @@ dest_commit (LcImageDest *dest, GCancellable *cancellable, GError **error)
       top = g_strdup (lc_layer_get_id (layer));
     }
 
-  /* The image: the config's digest is its ID. */
-  image = lc_store_lookup_image (self->store, config_digest + 7, cancellable, NULL);
-  if (image != NULL && !g_str_equal (lc_image_get_id (image), config_digest + 7))
-    g_clear_pointer (&image, lc_image_unref);
-  if (image != NULL && g_strcmp0 (lc_image_get_top_layer (image), top) != 0)
-    {
-      lc_fail (error, LC_ERROR_ALREADY_EXISTS, "image %s exists with another top layer (duplicate ID)",
-               config_digest + 7);
-      goto out;
-    }
-  if (image == NULL)
-    {
-      metadata = g_strdup_printf ("{\"signatures-sizes\":{\"%s\":[]}}", self->manifest_digest);
-      image = lc_store_create_image (self->store, config_digest + 7, top, NULL, created, metadata,
-                                     cancellable, error);
-      if (image == NULL)
-        goto out;
-    }
-  if (!lc_store_set_image_big_data (self->store, lc_image_get_id (image), config_digest, config_bytes, NULL,
-                                    cancellable, error))
-    goto out;
-  if (self->list != NULL)
-    {
-      g_autofree char *list_key = g_strconcat ("manifest-", self->list_digest, NULL);
-      if (!lc_store_set_image_big_data (self->store, lc_image_get_id (image), list_key, self->list,
-                                        self->list_digest, cancellable, error))
-        goto out;
-    }
+  /* The image, with its big data and name, in one save of images.json
+   * (containers/image makes one locked update per item; a crash between
+   * them leaves an image without its manifest). The config's digest is
+   * its ID. */
+  metadata = g_strdup_printf ("{\"signatures-sizes\":{\"%s\":[]}}", self->manifest_digest);
   manifest_key = g_strconcat ("manifest-", self->manifest_digest, NULL);
   sig_key = g_strconcat ("signature-", strchr (self->manifest_digest, ':') + 1, NULL);
   {
     g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
-    if (!lc_store_set_image_big_data (self->store, lc_image_get_id (image), manifest_key, self->manifest,
-                                      self->manifest_digest, cancellable, error) ||
-        !lc_store_set_image_big_data (self->store, lc_image_get_id (image), "manifest", self->manifest,
-                                      self->manifest_digest, cancellable, error) ||
-        !lc_store_set_image_big_data (self->store, lc_image_get_id (image), sig_key, empty, NULL,
-                                      cancellable, error))
+    g_autofree char *list_key = self->list ? g_strconcat ("manifest-", self->list_digest, NULL) : NULL;
+    LcBigDataItem items[5];
+    gsize n = 0;
+
+    items[n++] = (LcBigDataItem) { config_digest, config_bytes, NULL };
+    if (self->list != NULL)
+      items[n++] = (LcBigDataItem) { list_key, self->list, self->list_digest };
+    items[n++] = (LcBigDataItem) { manifest_key, self->manifest, self->manifest_digest };
+    items[n++] = (LcBigDataItem) { "manifest", self->manifest, self->manifest_digest };
+    items[n++] = (LcBigDataItem) { sig_key, empty, NULL };
+    image = lc_store_commit_image (self->store, config_digest + 7, top, created, metadata, items, n, self->name,
+                                   cancellable, error);
+    if (image == NULL)
       goto out;
   }
-  if (self->name != NULL &&
-      !lc_store_add_image_name (self->store, lc_image_get_id (image), self->name, cancellable, error))
-    goto out;
   lc_debug ("storage", "stored image %s as %s", lc_image_get_id (image), self->name ? self->name : "(no name)");
   ok = TRUE;
 
@@ -477,6 +566,9 @@ dest_finalize (LcImageDest *dest)
   g_hash_table_unref (self->staged);
   g_hash_table_unref (self->spooled);
   g_hash_table_unref (self->blobs);
+  g_hash_table_unref (self->reused);
+  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_pointer (&self->known_layer, g_hash_table_unref);
   g_clear_object (&self->store);
   g_free (self->name);
   g_clear_pointer (&self->manifest, g_bytes_unref);
@@ -528,6 +620,7 @@ storage_open_dest (LcContext *context, const char *reference, LcCopyOptions *opt
   self->staged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) lc_staged_layer_free);
   self->spooled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, remove_spooled);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->reused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   storage_ref_clear (&ref);
   return &self->parent;
 }

@@ -361,6 +361,12 @@ find_image (LcStore *self, const char *name, GError **error)
   return NULL;
 }
 
+json_object *
+lc_store_find_image_locked (LcStore *self, const char *name, GError **error)
+{
+  return find_image (self, name, error);
+}
+
 static char *
 image_dir (LcStore *self, const char *id)
 {
@@ -410,7 +416,7 @@ unlock_layers_images (LcStore *self)
  *
  * Lists the images of the store, in the order of images.json.
  *
- * Returns: (transfer full) (element-type LcImage): the images, or %NULL
+ * Returns: (transfer container) (element-type LcImage): the images, or %NULL
  *   with @error set
  *
  * Since: 1.0
@@ -533,6 +539,97 @@ lc_store_create_image (LcStore *self, const char *id, const char *top_layer, con
       goto out;
     }
   image = lc_image_new_from_record (rec, image_size (self, rec));
+out:
+  unlock_layers_images (self);
+  return image;
+}
+
+LcImage *
+lc_store_commit_image (LcStore *self, const char *id, const char *top_layer, const char *created,
+                       const char *metadata, const LcBigDataItem *items, gsize n_items, const char *name,
+                       GCancellable *cancellable, GError **error)
+{
+  json_object *rec;
+  gboolean is_new = FALSE;
+  LcImage *image = NULL;
+
+  g_return_val_if_fail (LC_IS_STORE (self), NULL);
+  if (!lc_is_valid_id (id))
+    {
+      lc_fail (error, LC_ERROR_INVALID_ARGUMENT, "invalid image ID %s", id);
+      return NULL;
+    }
+  for (gsize i = 0; i < n_items; i++)
+    if (items[i].digest != NULL && !lc_is_valid_digest (items[i].digest))
+      {
+        lc_fail (error, LC_ERROR_INVALID_ARGUMENT, "invalid digest %s", items[i].digest);
+        return NULL;
+      }
+  if (!lock_layers_images (self, TRUE, cancellable, error))
+    return NULL;
+  if (top_layer != NULL && g_hash_table_lookup (self->layers.by_id, top_layer) == NULL)
+    {
+      lc_fail (error, LC_ERROR_NOT_FOUND, "layer %s not known", top_layer);
+      goto out;
+    }
+  rec = g_hash_table_lookup (self->images.by_id, id);
+  if (rec != NULL && g_strcmp0 (lc_json_get_string (rec, "layer"), top_layer) != 0)
+    {
+      lc_fail (error, LC_ERROR_ALREADY_EXISTS, "image %s exists with another top layer (duplicate ID)", id);
+      goto out;
+    }
+  if (rec == NULL)
+    {
+      g_autofree char *now = NULL;
+
+      is_new = TRUE;
+      rec = json_object_new_object ();
+      json_object_object_add (rec, "id", json_object_new_string (id));
+      if (top_layer != NULL)
+        json_object_object_add (rec, "layer", json_object_new_string (top_layer));
+      if (metadata != NULL && *metadata != '\0')
+        json_object_object_add (rec, "metadata", json_object_new_string (metadata));
+      if (created == NULL)
+        created = now = lc_time_now_rfc3339 ();
+      json_object_object_add (rec, "created", json_object_new_string (created));
+    }
+  else if (metadata != NULL && *metadata != '\0' && lc_json_get_string (rec, "metadata") == NULL)
+    json_object_object_add (rec, "metadata", json_object_new_string (metadata));
+  for (gsize i = 0; i < n_items; i++)
+    {
+      g_autofree char *computed = NULL;
+      const char *digest = items[i].digest;
+
+      if (digest == NULL)
+        {
+          g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, items[i].data);
+          digest = computed = g_strconcat ("sha256:", hex, NULL);
+        }
+      if (!lc_record_set_big_data (&self->images, rec, items[i].key, items[i].data, digest, error))
+        goto fail;
+      if (g_str_has_prefix (items[i].key, "manifest") && lc_json_get_string (rec, "digest") == NULL)
+        json_object_object_add (rec, "digest", json_object_new_string (digest));
+    }
+  if (name != NULL)
+    {
+      steal_name (self, rec, name);
+      lc_json_strv_append_unique (rec, "names", name);
+      lc_json_strv_prepend_unique (rec, "names-history", name);
+    }
+  if (is_new)
+    lc_record_file_append (&self->images, rec);
+  if (!lc_record_file_save (&self->images, error))
+    {
+      if (is_new)
+        lc_record_file_remove (&self->images, rec);
+      goto out;
+    }
+  image = lc_image_new_from_record (rec, image_size (self, rec));
+  goto out;
+
+fail:
+  if (is_new)
+    json_object_put (rec);
 out:
   unlock_layers_images (self);
   return image;

@@ -212,6 +212,14 @@ static json_object *mounts_load (LcStore *self, GError **error);
 static gboolean mounts_save (LcStore *self, json_object *mounts, GError **error);
 static json_object *mounts_find (json_object *mounts, const char *id, size_t *out_index);
 
+static gboolean layer_is_incomplete (json_object *rec);
+
+gboolean
+lc_layer_record_is_incomplete (json_object *rec)
+{
+  return layer_is_incomplete (rec);
+}
+
 static gboolean
 layer_is_incomplete (json_object *rec)
 {
@@ -247,6 +255,12 @@ static char *
 tar_split_path (LcStore *self, const char *id)
 {
   return g_strdup_printf ("%s/%s.tar-split.gz", self->layers.dir, id);
+}
+
+char *
+lc_store_tar_split_path (LcStore *self, const char *id)
+{
+  return tar_split_path (self, id);
 }
 
 /* Removes a layer's data and record; layers.lock held for writing. */
@@ -360,7 +374,7 @@ find_layer (LcStore *self, const char *id, GError **error)
  *
  * Lists the layers of the store, in creation order.
  *
- * Returns: (transfer full) (element-type LcLayer): the layers, or %NULL
+ * Returns: (transfer container) (element-type LcLayer): the layers, or %NULL
  *   with @error set
  *
  * Since: 1.0

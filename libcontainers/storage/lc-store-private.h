@@ -130,5 +130,36 @@ void lc_staged_layer_free (LcStagedLayer *staged);
 
 /* Images (lc-store-images.c). */
 LcImage *lc_image_new_from_record (json_object *record, gint64 size);
+/* Records an image with all its big data and a name in one save of
+ * images.json (so that a crash leaves either no record or a complete
+ * one): the big-data files are written first, then the record. An image
+ * with that ID and the same top layer is updated; with another top layer
+ * it is LC_ERROR_ALREADY_EXISTS. A NULL digest means the sha256 of the
+ * data; the first manifest* item sets the image digest. */
+typedef struct {
+  const char *key;
+  GBytes *data;
+  const char *digest;
+} LcBigDataItem;
+LcImage *lc_store_commit_image (LcStore *self, const char *id, const char *top_layer, const char *created,
+                                const char *metadata, const LcBigDataItem *items, gsize n_items,
+                                const char *name, GCancellable *cancellable, GError **error);
+/* Finds an image by ID, prefix, digest or name; images.lock held. */
+json_object *lc_store_find_image_locked (LcStore *self, const char *name, GError **error);
+
+/* Layers: whether a record is flagged incomplete, and the layer's
+ * tar-split path. */
+gboolean lc_layer_record_is_incomplete (json_object *record);
+char *lc_store_tar_split_path (LcStore *self, const char *id);
+
+/* Big data of a record of @rf (images, containers): writes the file
+ * (atomically, under rf->dir/<record id>/) and records size and digest;
+ * the lock of @rf held for writing, saving is up to the caller. */
+gboolean lc_record_set_big_data (LcRecordFile *rf, json_object *record, const char *key, GBytes *data,
+                                 const char *digest, GError **error);
+GBytes *lc_record_get_big_data (LcRecordFile *rf, json_object *record, const char *key, GError **error);
+
+/* Containers (lc-store-containers.c): the per-container directories. */
+char *lc_store_container_dir (LcStore *self, const char *id, gboolean run);
 
 G_END_DECLS

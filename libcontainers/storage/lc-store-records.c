@@ -578,3 +578,60 @@ lc_record_file_remove (LcRecordFile *rf, json_object *record)
       }
   lc_record_file_reindex (rf);
 }
+
+/* ---- big data of image and container records ------------------------------ */
+
+gboolean
+lc_record_set_big_data (LcRecordFile *rf, json_object *rec, const char *key, GBytes *data, const char *digest,
+                        GError **error)
+{
+  g_autofree char *computed = NULL;
+  g_autofree char *dir = g_build_filename (rf->dir, lc_json_get_string (rec, "id"), NULL);
+  g_autofree char *fname = lc_big_data_file_name (key);
+  g_autofree char *path = g_build_filename (dir, fname, NULL);
+  json_object *sizes, *digests;
+  gsize len = 0;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+
+  {
+    g_autofree char *hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, len);
+    computed = g_strconcat ("sha256:", hex, NULL);
+  }
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return lc_fail_errno (error, "creating %s", dir);
+  if (!lc_atomic_write (path, bytes, len, 0600, error))
+    return FALSE;
+  lc_json_strv_append_unique (rec, "big-data-names", key);
+  if (!json_object_object_get_ex (rec, "big-data-sizes", &sizes) || !json_object_is_type (sizes, json_type_object))
+    {
+      sizes = json_object_new_object ();
+      json_object_object_add (rec, "big-data-sizes", sizes);
+    }
+  json_object_object_add (sizes, key, json_object_new_int64 ((gint64) len));
+  if (!json_object_object_get_ex (rec, "big-data-digests", &digests) || !json_object_is_type (digests, json_type_object))
+    {
+      digests = json_object_new_object ();
+      json_object_object_add (rec, "big-data-digests", digests);
+    }
+  json_object_object_add (digests, key, json_object_new_string (digest ? digest : computed));
+  return TRUE;
+}
+
+GBytes *
+lc_record_get_big_data (LcRecordFile *rf, json_object *rec, const char *key, GError **error)
+{
+  g_autofree char *fname = lc_big_data_file_name (key);
+  g_autofree char *path = g_build_filename (rf->dir, lc_json_get_string (rec, "id"), fname, NULL);
+  char *data = NULL;
+  gsize len = 0;
+
+  if (!lc_json_strv_contains (rec, "big-data-names", key))
+    {
+      lc_fail (error, LC_ERROR_NOT_FOUND, "%s %s has no big data \"%s\"", rf->kind, lc_json_get_string (rec, "id"),
+               key);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &data, &len, error))
+    return NULL;
+  return g_bytes_new_take (data, len);
+}

@@ -1,6 +1,7 @@
 /* lc-store-check.c: rebuilds every layer of a store from its tar-split
- * data and checks the DiffID and size that the record states; lists
- * images. Public API only. Used by tests/interop/storage-podman.sh.
+ * data and checks the DiffID and size that the record states, then runs
+ * lc_store_check() (records, directories, tar-split, big data,
+ * containers). Public API only. Used by tests/interop/storage-podman.sh.
  *
  *   lc-store-check [GRAPHROOT RUNROOT DRIVER]   (else storage.conf)
  *
@@ -63,5 +64,17 @@ main (int argc, char **argv)
       checked++;
     }
   printf ("layers checked: %d, bad: %d\n", checked, bad);
+  {
+    g_autoptr(GPtrArray) problems = lc_store_check (store, LC_STORE_CHECK_NONE, NULL, &error);
+    if (problems == NULL)
+      {
+        fprintf (stderr, "lc_store_check: %s\n", error->message);
+        return 1;
+      }
+    for (guint i = 0; i < problems->len; i++)
+      fprintf (stderr, "problem: %s\n", (char *) problems->pdata[i]);
+    printf ("store check: %u problems\n", problems->len);
+    bad += (int) problems->len;
+  }
   return bad == 0 ? 0 : 1;
 }

@@ -2,8 +2,12 @@
 # storage-pull.sh — `lc-podman pull` from a local registry into a store
 # shared with Debian's podman: same image and layer IDs as `podman pull`
 # into a second store, podman lists and runs what we pulled, we pull while
-# podman pulls, and `lc-skopeo copy containers-storage:` gives the
-# registry's DiffIDs back.
+# podman pulls (LC_STORAGE_ROUNDS rounds, default 20), kill -9 at random
+# points of a pull (LC_KILL_ROUNDS, default 10) leaves a store both open,
+# layers already in the store are not downloaded again, and
+# `lc-skopeo copy containers-storage:` gives the registry's DiffIDs back.
+#
+#   LC_STORAGE_DRIVER  overlay (default) or vfs
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/lib/registry.sh
@@ -19,16 +23,31 @@ command -v lc-podman >/dev/null || lc_skip "lc-podman is not on PATH (run throug
 
 lc_need_cmd cc pkg-config
 : "${LC_BUILD_DIR:?}"
+driver="${LC_STORAGE_DRIVER:-overlay}"
+rounds="${LC_STORAGE_ROUNDS:-20}"
+kills="${LC_KILL_ROUNDS:-10}"
 lc_registry_start --quiet
 T="$(lc_tmpdir)"
 lc_podman_env "$T"
 R="$LC_REGISTRY"
+if [[ "$driver" != overlay ]]; then
+    sed -i "s/^driver = .*/driver = \"$driver\"/" "$CONTAINERS_STORAGE_CONF"
+    lc_podman() { podman --root "$LC_GRAPHROOT" --runroot "$LC_RUNROOT" --storage-driver "$driver" "$@"; }
+fi
 
 lc_image_busybox "$T/bb" latest
 lc_image_multilayer "$T/ml" latest
 lc_image_push "$T/bb:latest" "docker://$R/test/busybox:latest" >/dev/null
 lc_image_push "$T/ml:latest" "docker://$R/test/multilayer:latest" >/dev/null
 lc_image_push "$T/bb:latest" "docker://$R/test/busybox2:latest" >/dev/null
+# A second registry for the layer-reuse test, which deletes a blob there.
+lc_registry_start --name REG2 --quiet
+R2="$REG2"
+lc_podman_env "$T"
+[[ "$driver" == overlay ]] || sed -i "s/^driver = .*/driver = \"$driver\"/" "$CONTAINERS_STORAGE_CONF"
+lc_image_push "$T/bb:latest" "docker://$R2/test/busybox:latest" >/dev/null
+lc_image_push "$T/bb:latest" "docker://$R2/test/busybox2:latest" >/dev/null
+lc_image_push "$T/ml:latest" "docker://$R2/test/multilayer:latest" >/dev/null
 
 # The layer checker (public API only), built against this build tree.
 LC_STORE_CHECK="$T/lc-store-check"
@@ -39,7 +58,7 @@ PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" cc -o "$LC_STORE_CHECK" "$here
 # A second store, filled by podman alone, as the reference.
 P="$T/podman-only"
 mkdir -p "$P"
-ppodman() { podman --root "$P/root" --runroot "$P/run" --storage-driver overlay "$@"; }
+ppodman() { podman --root "$P/root" --runroot "$P/run" --storage-driver "$driver" "$@"; }
 
 t_pull() {
     lc-podman pull -q --tls-verify=false "$R/test/busybox:latest" | grep -qE '^[0-9a-f]{64}$'
@@ -54,8 +73,8 @@ t_same_ids_as_podman() {
     ours="$(lc_podman images -q --no-trunc | sort)"
     theirs="$(ppodman images -q --no-trunc | sort)"
     [[ "$ours" == "$theirs" ]] || { echo "ours: $ours"; echo "podman: $theirs"; return 1; }
-    ours="$(python3 -c 'import json,sys; print("\n".join(sorted(l["id"]+" "+l.get("diff-digest","")+" "+l.get("compressed-diff-digest","") for l in json.load(open(sys.argv[1])))))' "$LC_GRAPHROOT/overlay-layers/layers.json")"
-    theirs="$(python3 -c 'import json,sys; print("\n".join(sorted(l["id"]+" "+l.get("diff-digest","")+" "+l.get("compressed-diff-digest","") for l in json.load(open(sys.argv[1])))))' "$P/root/overlay-layers/layers.json")"
+    ours="$(python3 -c 'import json,sys; print("\n".join(sorted(l["id"]+" "+l.get("diff-digest","")+" "+l.get("compressed-diff-digest","") for l in json.load(open(sys.argv[1])))))' "$LC_GRAPHROOT/$driver-layers/layers.json")"
+    theirs="$(python3 -c 'import json,sys; print("\n".join(sorted(l["id"]+" "+l.get("diff-digest","")+" "+l.get("compressed-diff-digest","") for l in json.load(open(sys.argv[1])))))' "$P/root/$driver-layers/layers.json")"
     [[ "$ours" == "$theirs" ]] || { diff <(echo "$ours") <(echo "$theirs"); return 1; }
 }
 lc_check "image IDs, layer IDs and digests equal podman's own pull" t_same_ids_as_podman
@@ -77,26 +96,61 @@ t_copy_back() {
 }
 lc_check "lc-skopeo copy containers-storage: -> dir: gives the DiffIDs" t_copy_back
 
+t_reuse_layers() {
+    # A store of its own; its first pull downloads busybox. Then the
+    # busybox layer blob is deleted from the registry: busybox2 (the same
+    # image under another name) and multilayer (busybox plus 3 layers) can
+    # only be pulled if that layer is taken from the store.
+    local S="$T/reuse" base log="$T/reuse.log"
+    lcp() { lc-podman --root "$S/root" --runroot "$S/run" --storage-driver "$driver" "$@"; }
+    lcp pull --tls-verify=false "$R2/test/busybox:latest" >/dev/null 2>"$log" || { cat "$log"; return 1; }
+    grep -q '^Copying blob sha256:[0-9a-f]*$' "$log" || { cat "$log"; return 1; }
+    base="$(lc_registry_curl REG2 -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        /v2/test/busybox/manifests/latest | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"])')"
+    [[ "$base" == sha256:* ]] || return 1
+    rm -f "$(lc_registry_blob_path REG2 "$base")"
+    lcp pull --tls-verify=false "$R2/test/busybox2:latest" >/dev/null 2>"$log" || { cat "$log"; return 1; }
+    cat "$log"
+    grep -q "^Copying blob $base skipped: already exists" "$log" || return 1
+    ! grep -q '^Copying blob sha256:[0-9a-f]*$' "$log" || return 1   # nothing downloaded
+    lcp pull --tls-verify=false "$R2/test/multilayer:latest" >/dev/null 2>"$log" || { cat "$log"; return 1; }
+    cat "$log"
+    grep -q "^Copying blob $base skipped: already exists" "$log" || return 1
+    [[ "$(grep -c '^Copying blob sha256:[0-9a-f]*$' "$log")" == 3 ]] || return 1   # the 3 new layers only
+    [[ "$(lcp images -q | wc -l)" == 2 ]] || return 1
+    "$LC_STORE_CHECK" "$S/root" "$S/run" "$driver"
+}
+lc_check "pulls reuse layers already in the store: nothing downloaded twice" t_reuse_layers
+
 t_concurrent_pulls() {
-    local i p rc=0
+    # Each round: podman removes everything, then we pull one image while
+    # podman pulls another (they share the busybox base layer) and lists.
+    local i p rc=0 mine theirs
     local -a pids=() what=()
-    for i in 1 2 3 4 5; do
+    for ((i = 1; i <= rounds; i++)); do
+        if ((i % 2)); then mine=multilayer theirs=busybox2; else mine=busybox2 theirs=multilayer; fi
         lc_podman rmi -a -f >/dev/null 2>&1
-        lc-podman pull -q --tls-verify=false "$R/test/multilayer:latest" >"$T/c1.log" 2>&1 & pids+=($!); what+=(lc-pull)
-        lc_podman pull -q --tls-verify=false "$R/test/busybox2:latest" >"$T/c2.log" 2>&1 & pids+=($!); what+=(podman-pull)
+        lc-podman pull -q --tls-verify=false "$R/test/$mine:latest" >"$T/c1.log" 2>&1 & pids+=($!); what+=(lc-pull)
+        lc_podman pull -q --tls-verify=false "$R/test/$theirs:latest" >"$T/c2.log" 2>&1 & pids+=($!); what+=(podman-pull)
         lc_podman images >"$T/c3.log" 2>&1 & pids+=($!); what+=(podman-images)
+        lc-podman images >"$T/c4.log" 2>&1 & pids+=($!); what+=(lc-images)
         for p in "${!pids[@]}"; do
             wait "${pids[$p]}" || { echo "round $i: ${what[$p]} failed"; cat "$T/c$((p + 1)).log"; rc=1; }
         done
         pids=() what=()
         ((rc == 0)) || return 1
-        lc-podman images | grep -q test/multilayer || { echo "round $i: lc does not list multilayer"; return 1; }
-        lc-podman images | grep -q test/busybox2 || { echo "round $i: lc does not list busybox2"; return 1; }
-        lc_podman images | grep -q test/multilayer || { echo "round $i: podman does not list multilayer"; return 1; }
+        lc-podman images >"$T/lc-images.log" 2>&1 || { echo "round $i: lc-podman images failed"; cat "$T/lc-images.log"; return 1; }
+        lc_podman images >"$T/podman-images.log" 2>&1 || { echo "round $i: podman images failed"; cat "$T/podman-images.log"; return 1; }
+        for p in multilayer busybox2; do
+            grep -q "test/$p " "$T/lc-images.log" || { echo "round $i: lc does not list $p"; cat "$T"/c*.log "$T/lc-images.log"; return 1; }
+            grep -q "test/$p " "$T/podman-images.log" || { echo "round $i: podman does not list $p"; cat "$T"/c*.log "$T/podman-images.log" "$T/lc-images.log"; return 1; }
+        done
+        "$LC_STORE_CHECK" >"$T/check.log" 2>&1 || { echo "round $i:"; cat "$T/check.log"; return 1; }
     done
-    "$LC_STORE_CHECK"
+    echo "$rounds rounds"
+    lc_podman run --rm "$R/test/multilayer:latest" /usr/local/bin/hello
 }
-lc_check "lc-podman pull and podman pull at the same time, 5 rounds; layers check" t_concurrent_pulls
+lc_check "lc-podman pull and podman pull at the same time, $rounds rounds; both list both; store check" t_concurrent_pulls
 
 t_kill_during_pull() {
     # one big layer: 64 MB of random data, so that a kill lands mid-layer
@@ -107,21 +161,28 @@ t_kill_during_pull() {
     lc_podman import -q "$work/big.tar" localhost/big:latest >/dev/null || return 1
     lc_podman push -q --tls-verify=false localhost/big:latest "docker://$R/test/big:latest" || return 1
     lc_podman rmi -f localhost/big:latest >/dev/null
-    for delay in 0.2 0.5 0.8 1.2; do
+    for ((i = 1; i <= kills; i++)); do
+        delay="$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", r / 32768 * 1.5 }')"
+        echo "kill round $i after ${delay}s"
         lc-podman pull -q --tls-verify=false "$R/test/big:latest" >/dev/null 2>&1 &
         sleep "$delay"
         kill -9 $! 2>/dev/null
         wait $! 2>/dev/null
-        # podman opens the store cleanly (and drops an incomplete layer)
+        # both open the store cleanly (and drop an incomplete layer)
         lc_podman images >/dev/null || return 1
-        "$LC_STORE_CHECK" >/dev/null || return 1
+        lc-podman images >/dev/null || return 1
+        "$LC_STORE_CHECK" >"$T/check.log" 2>&1 || { cat "$T/check.log"; return 1; }
+        # every few rounds, the image is removed again so the kill hits a pull
+        if [[ -n "$(lc_podman images -q "$R/test/big:latest" 2>/dev/null)" ]]; then
+            lc-podman rmi "$R/test/big:latest" >/dev/null || return 1
+        fi
     done
     lc-podman pull -q --tls-verify=false "$R/test/big:latest" >/dev/null || return 1
-    lc_podman run --rm "$R/test/big:latest" true 2>/dev/null || [[ -n "$(lc_podman images -q "$R/test/big:latest")" ]] || return 1
-    "$LC_STORE_CHECK"
+    [[ "$(lc_podman run --rm "$R/test/big:latest" sh -c 'wc -c </blob' 2>/dev/null || lc_podman images -q "$R/test/big:latest")" != "" ]] || return 1
+    "$LC_STORE_CHECK" || return 1
     # nothing of ours left behind in the records: no incomplete layers
-    ! grep -q '"incomplete":true' "$LC_GRAPHROOT/overlay-layers/layers.json"
+    ! grep -q '"incomplete":true' "$LC_GRAPHROOT/$driver-layers/layers.json"
 }
-lc_check "kill -9 during lc-podman pull: podman and we open the store, pull again works" t_kill_during_pull
+lc_check "kill -9 at $kills random points of lc-podman pull: both open the store, check clean, pull again works" t_kill_during_pull
 
 lc_done

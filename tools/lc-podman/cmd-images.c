@@ -1011,8 +1011,17 @@ pull_progress (LcProgress *progress, gpointer user_data)
 {
   gboolean *quiet = user_data;
 
-  if (*quiet || lc_progress_get_phase (progress) != LC_COPY_PHASE_DOWNLOAD ||
-      lc_progress_get_bytes_done (progress) != 0)
+  if (*quiet)
+    return;
+  if (lc_progress_get_phase (progress) == LC_COPY_PHASE_SKIP)
+    {
+      /* as podman: a blob the store already has is not downloaded */
+      fprintf (stderr, "Copying %s %s skipped: already exists\n",
+               lc_progress_get_kind (progress) == LC_BLOB_KIND_CONFIG ? "config" : "blob",
+               lc_progress_get_digest (progress) ? lc_progress_get_digest (progress) : "");
+      return;
+    }
+  if (lc_progress_get_phase (progress) != LC_COPY_PHASE_DOWNLOAD || lc_progress_get_bytes_done (progress) != 0)
     return;
   fprintf (stderr, "Copying %s %s\n", lc_progress_get_kind (progress) == LC_BLOB_KIND_CONFIG ? "config" : "blob",
            lc_progress_get_digest (progress) ? lc_progress_get_digest (progress) : "");
