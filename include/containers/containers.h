@@ -15,6 +15,7 @@
 #include <containers/lc-registry.h>
 #include <containers/lc-layer.h>
 #include <containers/lc-image.h>
+#include <containers/lc-storage-container.h>
 #include <containers/lc-store.h>
 
 #undef LC_INSIDE_CONTAINERS_H
