@@ -255,6 +255,40 @@ dest_has_blob (LcImageDest *dest, const char *digest, gint64 size, const char *s
   return ok;
 }
 
+/* Rebuilds the tar stream of layer @id into an unlinked temporary file
+ * under G/tmp and returns a descriptor reading it from the start, or -1
+ * with @error set: the stream is complete (and its size known) before it
+ * is read, and nothing is left on disk whatever happens. */
+static int
+export_layer_to_unlinked_file (LcStore *store, const char *id, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = g_build_filename (lc_store_get_graph_root (store), "tmp", "lc-diff-XXXXXX", NULL);
+  g_autoptr(GOutputStream) out = NULL;
+  int fd, rfd, open_errno;
+
+  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      lc_fail_errno (error, "creating %s", path);
+      return -1;
+    }
+  rfd = open (path, O_RDONLY | O_CLOEXEC);
+  open_errno = errno;   /* unlink() below may change errno */
+  unlink (path);
+  out = g_unix_output_stream_new (fd, TRUE);
+  if (rfd < 0)
+    {
+      lc_fail_errno_value (error, open_errno, "opening %s", path);
+      return -1;
+    }
+  if (!lc_store_export_layer (store, id, out, cancellable, error) || !g_output_stream_close (out, cancellable, error))
+    {
+      close (rfd);
+      return -1;
+    }
+  return rfd;
+}
+
 /* A layer over @parent with the content of the existing layer whose
  * DiffID is @diff: the same layer if it exists, else a copy of that
  * layer's tar stream applied over @parent. */
@@ -264,12 +298,10 @@ commit_reused_layer (StorageDest *self, const char *parent, const char *digest, 
 {
   g_autofree char *id = lc_layer_id_from_diff_id (parent, diff);
   g_autoptr(GError) local = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GOutputStream) out = NULL;
   g_autoptr(GInputStream) in = NULL;
   LcLayer *layer;
   const char *source;
-  int fd, rfd;
+  int rfd;
 
   layer = lc_store_lookup_layer (self->store, id, cancellable, &local);
   if (layer != NULL)
@@ -288,25 +320,10 @@ commit_reused_layer (StorageDest *self, const char *parent, const char *digest, 
       return NULL;
     }
   lc_debug ("storage", "layer %s: copying the content of layer %s", id, source);
-  path = g_build_filename (lc_store_get_graph_root (self->store), "tmp", "lc-diff-XXXXXX", NULL);
-  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      lc_fail_errno (error, "creating %s", path);
-      return NULL;
-    }
-  rfd = open (path, O_RDONLY | O_CLOEXEC);
-  unlink (path);
-  out = g_unix_output_stream_new (fd, TRUE);
+  rfd = export_layer_to_unlinked_file (self->store, source, cancellable, error);
   if (rfd < 0)
-    {
-      lc_fail_errno (error, "opening %s", path);
-      return NULL;
-    }
-  in = g_unix_input_stream_new (rfd, TRUE);
-  if (!lc_store_export_layer (self->store, source, out, cancellable, error) ||
-      !g_output_stream_close (out, cancellable, error))
     return NULL;
+  in = g_unix_input_stream_new (rfd, TRUE);
   return lc_store_apply_layer (self->store, parent, in, digest, cancellable, error);
 }
 
@@ -719,9 +736,7 @@ source_get_blob (LcImageSource *src, const char *digest, gint64 size, gint64 *ou
 {
   StorageSource *self = (StorageSource *) src;
   const char *layer_id = g_hash_table_lookup (self->layer_by_diff, digest);
-  g_autofree char *path = NULL;
-  g_autoptr(GOutputStream) out = NULL;
-  int fd, rfd;
+  int rfd;
 
   if (layer_id == NULL)
     {
@@ -733,26 +748,9 @@ source_get_blob (LcImageSource *src, const char *digest, gint64 size, gint64 *ou
         *out_size = (gint64) g_bytes_get_size (data);
       return g_memory_input_stream_new_from_bytes (data);
     }
-  /* Rebuilt into an unlinked temporary file, read back from there. */
-  path = g_build_filename (lc_store_get_graph_root (self->store), "tmp", "lc-diff-XXXXXX", NULL);
-  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      lc_fail_errno (error, "creating %s", path);
-      return NULL;
-    }
-  rfd = open (path, O_RDONLY | O_CLOEXEC);
-  unlink (path);
-  out = g_unix_output_stream_new (fd, TRUE);
-  if (rfd < 0 || !lc_store_export_layer (self->store, layer_id, out, cancellable, error) ||
-      !g_output_stream_close (out, cancellable, error))
-    {
-      if (rfd >= 0)
-        close (rfd);
-      else
-        lc_fail_errno (error, "opening %s", path);
-      return NULL;
-    }
+  rfd = export_layer_to_unlinked_file (self->store, layer_id, cancellable, error);
+  if (rfd < 0)
+    return NULL;
   if (out_size)
     {
       struct stat st;

@@ -373,6 +373,28 @@ image_dir (LcStore *self, const char *id)
   return g_build_filename (self->images.dir, id, NULL);
 }
 
+/* Writes a big-data item of an image record (images.lock held for writing,
+ * saving up to the caller). Over lc_record_set_big_data, images have one
+ * rule more: the first manifest* item sets the image's digest, which is
+ * the item's recorded digest (the sha256 of @data when @digest is NULL). */
+static gboolean
+set_image_big_data (LcStore *self, json_object *rec, const char *key, GBytes *data, const char *digest,
+                    GError **error)
+{
+  g_autofree char *computed = NULL;
+
+  if (digest == NULL)
+    {
+      g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+      digest = computed = g_strconcat ("sha256:", hex, NULL);
+    }
+  if (!lc_record_set_big_data (&self->images, rec, key, data, digest, error))
+    return FALSE;
+  if (g_str_has_prefix (key, "manifest") && lc_json_get_string (rec, "digest") == NULL)
+    json_object_object_add (rec, "digest", json_object_new_string (digest));
+  return TRUE;
+}
+
 /* Takes @name away from every other image (as c/storage's AddNames). */
 static void
 steal_name (LcStore *self, json_object *keep, const char *name)
@@ -596,20 +618,8 @@ lc_store_commit_image (LcStore *self, const char *id, const char *top_layer, con
   else if (metadata != NULL && *metadata != '\0' && lc_json_get_string (rec, "metadata") == NULL)
     json_object_object_add (rec, "metadata", json_object_new_string (metadata));
   for (gsize i = 0; i < n_items; i++)
-    {
-      g_autofree char *computed = NULL;
-      const char *digest = items[i].digest;
-
-      if (digest == NULL)
-        {
-          g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, items[i].data);
-          digest = computed = g_strconcat ("sha256:", hex, NULL);
-        }
-      if (!lc_record_set_big_data (&self->images, rec, items[i].key, items[i].data, digest, error))
-        goto fail;
-      if (g_str_has_prefix (items[i].key, "manifest") && lc_json_get_string (rec, "digest") == NULL)
-        json_object_object_add (rec, "digest", json_object_new_string (digest));
-    }
+    if (!set_image_big_data (self, rec, items[i].key, items[i].data, items[i].digest, error))
+      goto fail;
   if (name != NULL)
     {
       steal_name (self, rec, name);
@@ -659,54 +669,20 @@ gboolean
 lc_store_set_image_big_data (LcStore *self, const char *id, const char *key, GBytes *data, const char *digest,
                              GCancellable *cancellable, GError **error)
 {
-  g_autofree char *computed = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *fname = NULL;
-  g_autofree char *path = NULL;
-  json_object *rec, *sizes, *digests;
-  gsize len = 0;
-  const guint8 *bytes;
+  json_object *rec;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (LC_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL && *key != '\0' && data != NULL, FALSE);
   if (digest != NULL && !lc_is_valid_digest (digest))
     return lc_fail (error, LC_ERROR_INVALID_ARGUMENT, "invalid digest %s", digest);
-  bytes = g_bytes_get_data (data, &len);
-  {
-    g_autofree char *hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, len);
-    computed = g_strconcat ("sha256:", hex, NULL);
-  }
   if (!lc_record_file_lock (&self->images, TRUE, cancellable, error))
     return FALSE;
   rec = find_image (self, id, error);
   if (rec == NULL)
     goto out;
-  dir = image_dir (self, lc_json_get_string (rec, "id"));
-  if (g_mkdir_with_parents (dir, 0700) < 0)
-    {
-      lc_fail_errno (error, "creating %s", dir);
-      goto out;
-    }
-  fname = lc_big_data_file_name (key);
-  path = g_build_filename (dir, fname, NULL);
-  if (!lc_atomic_write (path, bytes, len, 0600, error))
+  if (!set_image_big_data (self, rec, key, data, digest, error))
     goto out;
-  lc_json_strv_append_unique (rec, "big-data-names", key);
-  if (!json_object_object_get_ex (rec, "big-data-sizes", &sizes) || !json_object_is_type (sizes, json_type_object))
-    {
-      sizes = json_object_new_object ();
-      json_object_object_add (rec, "big-data-sizes", sizes);
-    }
-  json_object_object_add (sizes, key, json_object_new_int64 ((gint64) len));
-  if (!json_object_object_get_ex (rec, "big-data-digests", &digests) || !json_object_is_type (digests, json_type_object))
-    {
-      digests = json_object_new_object ();
-      json_object_object_add (rec, "big-data-digests", digests);
-    }
-  json_object_object_add (digests, key, json_object_new_string (digest ? digest : computed));
-  if (g_str_has_prefix (key, "manifest") && lc_json_get_string (rec, "digest") == NULL)
-    json_object_object_add (rec, "digest", json_object_new_string (digest ? digest : computed));
   ok = lc_record_file_save (&self->images, error);
 out:
   lc_record_file_unlock (&self->images);

@@ -14,6 +14,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../lib/podman.sh"
 # shellcheck source=tests/lib/images.sh
 . "$here/../lib/images.sh"
+# shellcheck source=tests/interop/storage-env.sh
+. "$here/storage-env.sh"
 
 lc_need_root
 lc_need_cmd podman buildah runc cc pkg-config
@@ -22,17 +24,10 @@ command -v lc-podman >/dev/null || lc_skip "lc-podman is not on PATH (run throug
 driver="${LC_STORAGE_DRIVER:-overlay}"
 
 T="$(lc_tmpdir)"
-lc_podman_env "$T"
-if [[ "$driver" != overlay ]]; then
-    sed -i "s/^driver = .*/driver = \"$driver\"/" "$CONTAINERS_STORAGE_CONF"
-    lc_podman() { podman --root "$LC_GRAPHROOT" --runroot "$LC_RUNROOT" --storage-driver "$driver" "$@"; }
-    lc_buildah() { buildah --root "$LC_GRAPHROOT" --runroot "$LC_RUNROOT" --storage-driver "$driver" "$@"; }
-fi
+lc_storage_env "$T"
 
 tool="$T/lc-store-tool"
-PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" cc -o "$tool" "$here/lc-store-tool.c" \
-    $(PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" pkg-config --cflags --libs libcontainers-uninstalled) \
-    -Wl,-rpath,"$LC_BUILD_DIR/libcontainers" || lc_die "cannot build lc-store-tool"
+lc_storage_build "$tool" "$here/lc-store-tool.c"
 
 lc_image_busybox "$T/bb" latest
 lc-podman load -i "$T/bb" >/dev/null || lc_die "lc-podman load failed"

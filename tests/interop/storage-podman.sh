@@ -11,6 +11,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../lib/podman.sh"
 # shellcheck source=tests/lib/images.sh
 . "$here/../lib/images.sh"
+# shellcheck source=tests/interop/storage-env.sh
+. "$here/storage-env.sh"
 
 lc_need_root
 lc_need_cmd podman skopeo runc cc pkg-config
@@ -19,17 +21,11 @@ command -v lc-podman >/dev/null || lc_skip "lc-podman is not on PATH (run throug
 driver="${LC_STORAGE_DRIVER:-overlay}"
 
 T="$(lc_tmpdir)"
-lc_podman_env "$T"
-if [[ "$driver" != overlay ]]; then
-    sed -i "s/^driver = .*/driver = \"$driver\"/" "$CONTAINERS_STORAGE_CONF"
-    lc_podman() { podman --root "$LC_GRAPHROOT" --runroot "$LC_RUNROOT" --storage-driver "$driver" "$@"; }
-fi
+lc_storage_env "$T"
 
 # The layer checker: public API only, built against this build tree.
 check_bin="$T/lc-store-check"
-PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" cc -o "$check_bin" "$here/lc-store-check.c" \
-    $(PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" pkg-config --cflags --libs libcontainers-uninstalled) \
-    -Wl,-rpath,"$LC_BUILD_DIR/libcontainers" || lc_die "cannot build lc-store-check"
+lc_storage_build "$check_bin" "$here/lc-store-check.c"
 
 lc_image_busybox "$T/bb" latest
 lc_image_multilayer "$T/ml" latest

@@ -16,6 +16,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../lib/podman.sh"
 # shellcheck source=tests/lib/images.sh
 . "$here/../lib/images.sh"
+# shellcheck source=tests/interop/storage-env.sh
+. "$here/storage-env.sh"
 
 lc_need_root
 lc_need_cmd podman skopeo runc docker-registry
@@ -28,12 +30,8 @@ rounds="${LC_STORAGE_ROUNDS:-20}"
 kills="${LC_KILL_ROUNDS:-10}"
 lc_registry_start --quiet
 T="$(lc_tmpdir)"
-lc_podman_env "$T"
+lc_storage_env "$T"
 R="$LC_REGISTRY"
-if [[ "$driver" != overlay ]]; then
-    sed -i "s/^driver = .*/driver = \"$driver\"/" "$CONTAINERS_STORAGE_CONF"
-    lc_podman() { podman --root "$LC_GRAPHROOT" --runroot "$LC_RUNROOT" --storage-driver "$driver" "$@"; }
-fi
 
 lc_image_busybox "$T/bb" latest
 lc_image_multilayer "$T/ml" latest
@@ -51,9 +49,7 @@ lc_image_push "$T/ml:latest" "docker://$R2/test/multilayer:latest" >/dev/null
 
 # The layer checker (public API only), built against this build tree.
 LC_STORE_CHECK="$T/lc-store-check"
-PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" cc -o "$LC_STORE_CHECK" "$here/lc-store-check.c" \
-    $(PKG_CONFIG_PATH="$LC_BUILD_DIR/meson-uninstalled" pkg-config --cflags --libs libcontainers-uninstalled) \
-    -Wl,-rpath,"$LC_BUILD_DIR/libcontainers" || lc_die "cannot build lc-store-check"
+lc_storage_build "$LC_STORE_CHECK" "$here/lc-store-check.c"
 
 # A second store, filled by podman alone, as the reference.
 P="$T/podman-only"

@@ -1,9 +1,16 @@
 /* storage-test-util.h: helpers shared by the storage unit tests: temp
- * dirs and tar streams built in memory with libarchive.
+ * dirs, tar streams built in memory with libarchive, and a temporary
+ * store with its set-up and tear-down.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -12,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "containers/containers.h"
 #include "storage/lc-driver-private.h"
 
 typedef struct {
@@ -129,4 +137,113 @@ test_sha256 (GBytes *b)
 {
   g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, b);
   return g_strconcat ("sha256:", hex, NULL);
+}
+
+/* ---- a temporary store, for the tests of LcStore ------------------------- */
+
+/* A store under a fresh temporary root, opened by store_fixture_open with
+ * the driver of the setup function the test was registered with. */
+typedef struct {
+  char *tmp;
+  char *graph;
+  char *run;
+  const char *driver;
+  LcContext *context;
+} StoreFixture;
+
+static inline int
+store_fixture_setup (void **state, const char *driver)
+{
+  StoreFixture *f = g_new0 (StoreFixture, 1);
+
+  f->tmp = test_mkdtemp ();
+  f->graph = g_build_filename (f->tmp, "root", NULL);
+  f->run = g_build_filename (f->tmp, "run", NULL);
+  f->driver = driver;
+  f->context = lc_context_new ();
+  /* never the host's storage.conf */
+  lc_context_set_storage_conf (f->context, "/nonexistent/storage.conf");
+  lc_context_set_root (f->context, f->tmp);
+  *state = f;
+  return 0;
+}
+
+static inline int
+store_fixture_setup_overlay (void **state)
+{
+  return store_fixture_setup (state, "overlay");
+}
+
+static inline int
+store_fixture_setup_vfs (void **state)
+{
+  return store_fixture_setup (state, "vfs");
+}
+
+static inline int
+store_fixture_teardown (void **state)
+{
+  StoreFixture *f = *state;
+
+  test_rmdir (f->tmp);
+  g_free (f->graph);
+  g_free (f->run);
+  g_object_unref (f->context);
+  g_free (f);
+  return 0;
+}
+
+static inline LcStore *
+store_fixture_open (StoreFixture *f)
+{
+  g_autoptr(LcStoreOptions) o = lc_store_options_new ();
+  g_autoptr(GError) error = NULL;
+  LcStore *s;
+
+  lc_store_options_set_graph_root (o, f->graph);
+  lc_store_options_set_run_root (o, f->run);
+  lc_store_options_set_driver (o, f->driver);
+  s = lc_store_open (f->context, o, NULL, &error);
+  assert_null (error);
+  assert_non_null (s);
+  return s;
+}
+
+/* A base layer and a layer over it with a whiteout and an opaque
+ * directory. */
+static inline GBytes *
+test_base_tar (void)
+{
+  TestTar *t = test_tar_new ();
+
+  test_tar_dir (t, "bin/");
+  test_tar_file (t, "bin/sh", "#!fake shell\n");
+  test_tar_dir (t, "d/");
+  test_tar_file (t, "d/a", "a");
+  test_tar_file (t, "x", "x");
+  return test_tar_finish (t);
+}
+
+static inline GBytes *
+test_top_tar (void)
+{
+  TestTar *t = test_tar_new ();
+
+  test_tar_file (t, ".wh.x", NULL);
+  test_tar_dir (t, "d/");
+  test_tar_file (t, "d/.wh..wh..opq", NULL);
+  test_tar_file (t, "d/b", "b");
+  return test_tar_finish (t);
+}
+
+static inline LcLayer *
+test_apply_bytes (LcStore *s, const char *parent, GBytes *b, const char *digest)
+{
+  g_autoptr(GInputStream) in = test_stream (b);
+  g_autoptr(GError) error = NULL;
+  LcLayer *l = lc_store_apply_layer (s, parent, in, digest, NULL, &error);
+
+  assert_null (error);
+  assert_non_null (l);
+  return l;
 }

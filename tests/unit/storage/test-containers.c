@@ -14,110 +14,6 @@
 #include "storage/lc-store-private.h"
 #include "storage-test-util.h"
 
-typedef struct {
-  char *tmp;
-  char *graph;
-  char *run;
-  const char *driver;
-  LcContext *context;
-} Fixture;
-
-static int
-setup_driver (void **state, const char *driver)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-
-  f->tmp = test_mkdtemp ();
-  f->graph = g_build_filename (f->tmp, "root", NULL);
-  f->run = g_build_filename (f->tmp, "run", NULL);
-  f->driver = driver;
-  f->context = lc_context_new ();
-  /* never the host's storage.conf */
-  lc_context_set_storage_conf (f->context, "/nonexistent/storage.conf");
-  lc_context_set_root (f->context, f->tmp);
-  *state = f;
-  return 0;
-}
-
-static int
-setup_overlay (void **state)
-{
-  return setup_driver (state, "overlay");
-}
-
-static int
-setup_vfs (void **state)
-{
-  return setup_driver (state, "vfs");
-}
-
-static int
-teardown (void **state)
-{
-  Fixture *f = *state;
-
-  test_rmdir (f->tmp);
-  g_free (f->graph);
-  g_free (f->run);
-  g_object_unref (f->context);
-  g_free (f);
-  return 0;
-}
-
-static LcStore *
-open_store (Fixture *f)
-{
-  g_autoptr(LcStoreOptions) o = lc_store_options_new ();
-  g_autoptr(GError) error = NULL;
-  LcStore *s;
-
-  lc_store_options_set_graph_root (o, f->graph);
-  lc_store_options_set_run_root (o, f->run);
-  lc_store_options_set_driver (o, f->driver);
-  s = lc_store_open (f->context, o, NULL, &error);
-  assert_null (error);
-  assert_non_null (s);
-  return s;
-}
-
-static GBytes *
-base_tar (void)
-{
-  TestTar *t = test_tar_new ();
-
-  test_tar_dir (t, "bin/");
-  test_tar_file (t, "bin/sh", "#!fake shell\n");
-  test_tar_dir (t, "d/");
-  test_tar_file (t, "d/a", "a");
-  test_tar_file (t, "x", "x");
-  return test_tar_finish (t);
-}
-
-static GBytes *
-top_tar (void)
-{
-  TestTar *t = test_tar_new ();
-
-  test_tar_file (t, ".wh.x", NULL);
-  test_tar_dir (t, "d/");
-  test_tar_file (t, "d/.wh..wh..opq", NULL);
-  test_tar_file (t, "d/b", "b");
-  return test_tar_finish (t);
-}
-
-static LcLayer *
-apply_bytes (LcStore *s, const char *parent, GBytes *b, const char *digest)
-{
-  g_autoptr(GInputStream) in = test_stream (b);
-  g_autoptr(GError) error = NULL;
-  LcLayer *l = lc_store_apply_layer (s, parent, in, digest, NULL, &error);
-
-  assert_null (error);
-  assert_non_null (l);
-  return l;
-}
-
-
 static json_object *
 read_json (const char *path)
 {
@@ -134,10 +30,10 @@ read_json (const char *path)
 static LcImage *
 make_image (LcStore *s, char **out_top)
 {
-  g_autoptr(GBytes) b = base_tar ();
-  g_autoptr(GBytes) t = top_tar ();
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, b, NULL);
-  g_autoptr(LcLayer) top = apply_bytes (s, lc_layer_get_id (base), t, NULL);
+  g_autoptr(GBytes) b = test_base_tar ();
+  g_autoptr(GBytes) t = test_top_tar ();
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, b, NULL);
+  g_autoptr(LcLayer) top = test_apply_bytes (s, lc_layer_get_id (base), t, NULL);
   const char *names[] = { "localhost/img:latest", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) manifest = g_bytes_new_static ("{}", 2);
@@ -154,9 +50,9 @@ make_image (LcStore *s, char **out_top)
 static void
 test_containers_create_list_lookup_delete (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(LcStore) other = open_store (f);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(LcStore) other = store_fixture_open (f);
   g_autofree char *top = NULL;
   g_autoptr(LcImage) img = make_image (s, &top);
   const char *names[] = { "c1", NULL };
@@ -273,8 +169,8 @@ test_containers_create_list_lookup_delete (void **state)
 static void
 test_containers_from_scratch_has_empty_image (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
   g_autoptr(GError) error = NULL;
   g_autoptr(LcStorageContainer) c = lc_store_create_container (s, NULL, NULL, NULL, NULL, NULL, &error);
   g_autoptr(LcLayer) rw = NULL;
@@ -301,8 +197,8 @@ test_containers_from_scratch_has_empty_image (void **state)
 static void
 test_containers_mount_writes_to_the_rw_layer (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
   g_autoptr(LcImage) img = make_image (s, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LcStorageContainer) c = lc_store_create_container (s, NULL, NULL, lc_image_get_id (img), NULL, NULL, &error);
@@ -357,7 +253,7 @@ count_matching (GPtrArray *problems, const char *needle)
 }
 
 static char *
-layer_data_dir (Fixture *f, const char *id)
+layer_data_dir (StoreFixture *f, const char *id)
 {
   return g_str_equal (f->driver, "vfs") ? g_build_filename (f->graph, "vfs", "dir", id, NULL)
                                         : g_build_filename (f->graph, "overlay", id, "diff", NULL);
@@ -366,8 +262,8 @@ layer_data_dir (Fixture *f, const char *id)
 static void
 test_check_clean_store_has_no_problems (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
   g_autoptr(LcImage) img = make_image (s, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LcStorageContainer) c = lc_store_create_container (s, NULL, NULL, lc_image_get_id (img), NULL, NULL, &error);
@@ -383,8 +279,8 @@ test_check_clean_store_has_no_problems (void **state)
 static void
 test_check_finds_digest_mismatch_only_on_request (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
   g_autofree char *top = NULL;
   g_autoptr(LcImage) img = make_image (s, &top);
   g_autoptr(LcLayer) tl = lc_store_lookup_layer (s, top, NULL, NULL);
@@ -415,8 +311,8 @@ test_check_finds_digest_mismatch_only_on_request (void **state)
 static void
 test_check_reports_and_repairs_broken_entries (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
   g_autofree char *top = NULL;
   g_autoptr(LcImage) img = make_image (s, &top);
   g_autoptr(GError) error = NULL;
@@ -486,10 +382,10 @@ test_check_reports_and_repairs_broken_entries (void **state)
 static void
 test_commit_image_writes_record_and_big_data_at_once (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(GBytes) b = base_tar ();
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, b, NULL);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(GBytes) b = test_base_tar ();
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, b, NULL);
   g_autoptr(GBytes) config = g_bytes_new_static ("{\"c\":1}", 7);
   g_autoptr(GBytes) manifest = g_bytes_new_static ("{\"m\":1}", 7);
   g_autofree char *id = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, config);
@@ -532,19 +428,19 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_containers_create_list_lookup_delete, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_containers_create_list_lookup_delete, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_containers_from_scratch_has_empty_image, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_containers_mount_writes_to_the_rw_layer, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_containers_mount_writes_to_the_rw_layer, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_commit_image_writes_record_and_big_data_at_once, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_commit_image_writes_record_and_big_data_at_once, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_check_clean_store_has_no_problems, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_check_clean_store_has_no_problems, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_check_finds_digest_mismatch_only_on_request, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_check_finds_digest_mismatch_only_on_request, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_check_reports_and_repairs_broken_entries, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_check_reports_and_repairs_broken_entries, setup_vfs, teardown),
+    cmocka_unit_test_setup_teardown (test_containers_create_list_lookup_delete, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_containers_create_list_lookup_delete, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_containers_from_scratch_has_empty_image, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_containers_mount_writes_to_the_rw_layer, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_containers_mount_writes_to_the_rw_layer, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_commit_image_writes_record_and_big_data_at_once, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_commit_image_writes_record_and_big_data_at_once, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_check_clean_store_has_no_problems, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_check_clean_store_has_no_problems, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_check_finds_digest_mismatch_only_on_request, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_check_finds_digest_mismatch_only_on_request, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_check_reports_and_repairs_broken_entries, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_check_reports_and_repairs_broken_entries, store_fixture_setup_vfs, store_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("storage-containers", tests, NULL, NULL);

@@ -13,109 +13,6 @@
 #include "storage/lc-store-private.h"
 #include "storage-test-util.h"
 
-typedef struct {
-  char *tmp;
-  char *graph;
-  char *run;
-  const char *driver;
-  LcContext *context;
-} Fixture;
-
-static int
-setup_driver (void **state, const char *driver)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-
-  f->tmp = test_mkdtemp ();
-  f->graph = g_build_filename (f->tmp, "root", NULL);
-  f->run = g_build_filename (f->tmp, "run", NULL);
-  f->driver = driver;
-  f->context = lc_context_new ();
-  /* never the host's storage.conf */
-  lc_context_set_storage_conf (f->context, "/nonexistent/storage.conf");
-  lc_context_set_root (f->context, f->tmp);
-  *state = f;
-  return 0;
-}
-
-static int
-setup_overlay (void **state)
-{
-  return setup_driver (state, "overlay");
-}
-
-static int
-setup_vfs (void **state)
-{
-  return setup_driver (state, "vfs");
-}
-
-static int
-teardown (void **state)
-{
-  Fixture *f = *state;
-
-  test_rmdir (f->tmp);
-  g_free (f->graph);
-  g_free (f->run);
-  g_object_unref (f->context);
-  g_free (f);
-  return 0;
-}
-
-static LcStore *
-open_store (Fixture *f)
-{
-  g_autoptr(LcStoreOptions) o = lc_store_options_new ();
-  g_autoptr(GError) error = NULL;
-  LcStore *s;
-
-  lc_store_options_set_graph_root (o, f->graph);
-  lc_store_options_set_run_root (o, f->run);
-  lc_store_options_set_driver (o, f->driver);
-  s = lc_store_open (f->context, o, NULL, &error);
-  assert_null (error);
-  assert_non_null (s);
-  return s;
-}
-
-static GBytes *
-base_tar (void)
-{
-  TestTar *t = test_tar_new ();
-
-  test_tar_dir (t, "bin/");
-  test_tar_file (t, "bin/sh", "#!fake shell\n");
-  test_tar_dir (t, "d/");
-  test_tar_file (t, "d/a", "a");
-  test_tar_file (t, "x", "x");
-  return test_tar_finish (t);
-}
-
-static GBytes *
-top_tar (void)
-{
-  TestTar *t = test_tar_new ();
-
-  test_tar_file (t, ".wh.x", NULL);
-  test_tar_dir (t, "d/");
-  test_tar_file (t, "d/.wh..wh..opq", NULL);
-  test_tar_file (t, "d/b", "b");
-  return test_tar_finish (t);
-}
-
-static LcLayer *
-apply_bytes (LcStore *s, const char *parent, GBytes *b, const char *digest)
-{
-  g_autoptr(GInputStream) in = test_stream (b);
-  g_autoptr(GError) error = NULL;
-  LcLayer *l = lc_store_apply_layer (s, parent, in, digest, NULL, &error);
-
-  assert_null (error);
-  assert_non_null (l);
-  return l;
-}
-
 static GBytes *
 export_bytes (LcStore *s, const char *id)
 {
@@ -130,16 +27,16 @@ export_bytes (LcStore *s, const char *id)
 static void
 test_store_layers_apply_export_and_reuse (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(GBytes) b = base_tar ();
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(GBytes) b = test_base_tar ();
   g_autoptr(GBytes) bgz = test_gzip (b);
-  g_autoptr(GBytes) t = top_tar ();
+  g_autoptr(GBytes) t = test_top_tar ();
   g_autofree char *bdigest = test_sha256 (b);
   g_autofree char *bgz_digest = test_sha256 (bgz);
   g_autofree char *tdigest = test_sha256 (t);
   g_autofree char *top_id = NULL;
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, bgz, NULL);
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, bgz, NULL);
   g_autoptr(LcLayer) top = NULL;
   g_autoptr(LcLayer) again = NULL;
   g_autoptr(GBytes) exported = NULL;
@@ -155,7 +52,7 @@ test_store_layers_apply_export_and_reuse (void **state)
   assert_null (lc_layer_get_parent (base));
   assert_non_null (lc_layer_get_created (base));
 
-  top = apply_bytes (s, lc_layer_get_id (base), t, NULL);
+  top = test_apply_bytes (s, lc_layer_get_id (base), t, NULL);
   top_id = lc_layer_id_from_diff_id (lc_layer_get_id (base), tdigest);
   assert_string_equal (lc_layer_get_id (top), top_id);
   assert_string_equal (lc_layer_get_parent (top), lc_layer_get_id (base));
@@ -170,7 +67,7 @@ test_store_layers_apply_export_and_reuse (void **state)
   assert_true (g_file_test (ts, G_FILE_TEST_IS_REGULAR));
 
   /* the same blob again: the existing layer, untouched */
-  again = apply_bytes (s, NULL, b, NULL);
+  again = test_apply_bytes (s, NULL, b, NULL);
   assert_string_equal (lc_layer_get_id (again), lc_layer_get_id (base));
   assert_string_equal (lc_layer_get_compressed_digest (again), bgz_digest);
 
@@ -197,12 +94,12 @@ test_store_layers_apply_export_and_reuse (void **state)
 static void
 test_store_overlay_layout_matches_containers_storage (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(GBytes) b = base_tar ();
-  g_autoptr(GBytes) t = top_tar ();
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, b, NULL);
-  g_autoptr(LcLayer) top = apply_bytes (s, lc_layer_get_id (base), t, NULL);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(GBytes) b = test_base_tar ();
+  g_autoptr(GBytes) t = test_top_tar ();
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, b, NULL);
+  g_autoptr(LcLayer) top = test_apply_bytes (s, lc_layer_get_id (base), t, NULL);
   g_autofree char *home = g_build_filename (f->graph, "overlay", NULL);
   g_autofree char *blink_file = g_build_filename (home, lc_layer_get_id (base), "link", NULL);
   g_autofree char *tlower_file = g_build_filename (home, lc_layer_get_id (top), "lower", NULL);
@@ -232,13 +129,13 @@ test_store_overlay_layout_matches_containers_storage (void **state)
 static void
 test_store_images_names_big_data_and_delete (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(LcStore) other = open_store (f);
-  g_autoptr(GBytes) b = base_tar ();
-  g_autoptr(GBytes) t = top_tar ();
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, b, NULL);
-  g_autoptr(LcLayer) top = apply_bytes (s, lc_layer_get_id (base), t, NULL);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(LcStore) other = store_fixture_open (f);
+  g_autoptr(GBytes) b = test_base_tar ();
+  g_autoptr(GBytes) t = test_top_tar ();
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, b, NULL);
+  g_autoptr(LcLayer) top = test_apply_bytes (s, lc_layer_get_id (base), t, NULL);
   g_autoptr(GBytes) config = g_bytes_new_static ("{\"architecture\":\"amd64\"}", 24);
   g_autoptr(GBytes) manifest = g_bytes_new_static ("{\"schemaVersion\":2}", 19);
   g_autofree char *config_digest = test_sha256 (config);
@@ -337,10 +234,10 @@ test_store_images_names_big_data_and_delete (void **state)
 static void
 test_store_open_removes_incomplete_layers (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(GBytes) b = base_tar ();
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, b, NULL);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(GBytes) b = test_base_tar ();
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, b, NULL);
   g_autofree char *json = g_strdup_printf ("%s/%s-layers/layers.json", f->graph, f->driver);
   g_autofree char *data = NULL;
   g_autofree char *patched = NULL;
@@ -351,7 +248,7 @@ test_store_open_removes_incomplete_layers (void **state)
   patched = g_strdup_printf ("%.*s,\"flags\":{\"incomplete\":true}}]", (int) strlen (data) - 2, data);
   assert_true (g_file_set_contents (json, patched, -1, NULL));
   {
-    g_autoptr(LcStore) s2 = open_store (f);
+    g_autoptr(LcStore) s2 = store_fixture_open (f);
     g_autoptr(GPtrArray) layers = lc_store_list_layers (s2, NULL, &error);
     assert_int_equal (layers->len, 0);
   }
@@ -364,7 +261,7 @@ test_store_open_removes_incomplete_layers (void **state)
 static void
 test_store_open_reads_storage_conf (void **state)
 {
-  Fixture *f = *state;
+  StoreFixture *f = *state;
   g_autofree char *conf = g_build_filename (f->tmp, "storage.conf", NULL);
   g_autofree char *text = g_strdup_printf ("[storage]\ndriver = \"vfs\"\ngraphroot = \"%s/g\"\nrunroot = \"%s/r\"\n"
                                            "[storage.options.vfs]\nignore_chown_errors = \"true\"\n",
@@ -385,13 +282,13 @@ test_store_open_reads_storage_conf (void **state)
 static void
 test_store_mount_counts_users_in_mountpoints_json (void **state)
 {
-  Fixture *f = *state;
-  g_autoptr(LcStore) s = open_store (f);
-  g_autoptr(LcStore) other = open_store (f);
-  g_autoptr(GBytes) b = base_tar ();
-  g_autoptr(GBytes) t = top_tar ();
-  g_autoptr(LcLayer) base = apply_bytes (s, NULL, b, NULL);
-  g_autoptr(LcLayer) top = apply_bytes (s, lc_layer_get_id (base), t, NULL);
+  StoreFixture *f = *state;
+  g_autoptr(LcStore) s = store_fixture_open (f);
+  g_autoptr(LcStore) other = store_fixture_open (f);
+  g_autoptr(GBytes) b = test_base_tar ();
+  g_autoptr(GBytes) t = test_top_tar ();
+  g_autoptr(LcLayer) base = test_apply_bytes (s, NULL, b, NULL);
+  g_autoptr(LcLayer) top = test_apply_bytes (s, lc_layer_get_id (base), t, NULL);
   g_autofree char *mounts_json = g_strdup_printf ("%s/%s-layers/mountpoints.json", f->run, f->driver);
   g_autofree char *path = NULL, *path2 = NULL, *json = NULL, *sh = NULL, *x = NULL, *da = NULL, *db = NULL;
   g_autoptr(GError) error = NULL;
@@ -431,12 +328,12 @@ test_store_mount_counts_users_in_mountpoints_json (void **state)
 static void
 test_store_types_refcounts_and_driver_options (void **state)
 {
-  Fixture *f = *state;
+  StoreFixture *f = *state;
   g_autoptr(GError) error = NULL;
   LcStoreOptions *o = lc_store_options_new ();
   LcStoreOptions *o2 = lc_store_options_ref (o);
   LcStore *s;
-  g_autoptr(GBytes) b = base_tar ();
+  g_autoptr(GBytes) b = test_base_tar ();
   LcLayer *layer, *layer2;
   LcImage *image, *image2;
   const char *names[] = { "localhost/types:1", NULL };
@@ -493,16 +390,16 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_store_layers_apply_export_and_reuse, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_store_layers_apply_export_and_reuse, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_store_overlay_layout_matches_containers_storage, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_store_images_names_big_data_and_delete, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_store_images_names_big_data_and_delete, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_store_open_removes_incomplete_layers, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_store_open_reads_storage_conf, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_store_mount_counts_users_in_mountpoints_json, setup_overlay, teardown),
-    cmocka_unit_test_setup_teardown (test_store_mount_counts_users_in_mountpoints_json, setup_vfs, teardown),
-    cmocka_unit_test_setup_teardown (test_store_types_refcounts_and_driver_options, setup_overlay, teardown),
+    cmocka_unit_test_setup_teardown (test_store_layers_apply_export_and_reuse, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_layers_apply_export_and_reuse, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_overlay_layout_matches_containers_storage, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_images_names_big_data_and_delete, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_images_names_big_data_and_delete, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_open_removes_incomplete_layers, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_open_reads_storage_conf, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_mount_counts_users_in_mountpoints_json, store_fixture_setup_overlay, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_mount_counts_users_in_mountpoints_json, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_types_refcounts_and_driver_options, store_fixture_setup_overlay, store_fixture_teardown),
   };
   return cmocka_run_group_tests_name ("store", tests, NULL, NULL);
 }
