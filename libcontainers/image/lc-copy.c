@@ -275,75 +275,6 @@ blob_job_run (gpointer data, gpointer user_data)
   g_async_queue_push (job->run->events, e);
 }
 
-/* Copies @layers in parallel; fills @results (LcDescriptor*) in order. */
-static gboolean
-copy_layers (CopyRun *run, GPtrArray *layers, const char *target_type, GPtrArray *results, GError **error)
-{
-  g_autofree BlobJob *jobs = g_new0 (BlobJob, MAX (layers->len, 1));
-  GThreadPool *pool;
-  guint done = 0;
-  GError *first = NULL;
-  gboolean ok = TRUE;
-
-  if (layers->len == 0)
-    return TRUE;
-  pool = g_thread_pool_new (blob_job_run, NULL, (gint) MIN (lc_copy_options_get_max_parallel (run->options),
-                                                            layers->len), FALSE, error);
-  if (!pool)
-    return FALSE;
-  for (guint i = 0; i < layers->len; i++)
-    {
-      jobs[i].run = run;
-      jobs[i].src = layers->pdata[i];
-      jobs[i].target_type = target_type;
-      jobs[i].kind = LC_BLOB_KIND_LAYER;
-      g_thread_pool_push (pool, &jobs[i], NULL);
-    }
-  while (done < layers->len)
-    {
-      Event *e = g_async_queue_pop (run->events);
-      if (e->progress)
-        {
-          run->progress (e->progress, run->user_data);
-          lc_progress_free (e->progress);
-        }
-      else
-        done++;
-      g_free (e);
-    }
-  g_thread_pool_free (pool, FALSE, TRUE);
-  /* Drain progress events queued after the last "done". */
-  for (Event *e; (e = g_async_queue_try_pop (run->events)) != NULL; g_free (e))
-    if (e->progress)
-      {
-        run->progress (e->progress, run->user_data);
-        lc_progress_free (e->progress);
-      }
-  /* Report the failure that caused the others' cancellation. */
-  for (guint i = 0; i < layers->len; i++)
-    if (jobs[i].error && !first && !g_error_matches (jobs[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      first = jobs[i].error;
-  for (guint i = 0; i < layers->len && !first; i++)
-    if (jobs[i].error)
-      first = jobs[i].error;
-  for (guint i = 0; i < layers->len; i++)
-    {
-      if (jobs[i].error == first && first)
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&jobs[i].error), "copying blob %s: ",
-                                      jobs[i].src->digest);
-          ok = FALSE;
-        }
-      g_clear_error (&jobs[i].error);
-      if (ok)
-        g_ptr_array_add (results, jobs[i].result);
-      else
-        lc_descriptor_free (jobs[i].result);
-      jobs[i].result = NULL;
-    }
-  return ok;
-}
-
 static gboolean
 copy_config (CopyRun *run, const LcDescriptor *config, const char *config_type, GError **error)
 {
@@ -383,6 +314,91 @@ copy_config (CopyRun *run, const LcDescriptor *config, const char *config_type, 
   emit (run, LC_COPY_PHASE_DONE, LC_BLOB_KIND_CONFIG, config->digest, g_bytes_get_size (bytes),
         g_bytes_get_size (bytes));
   return TRUE;
+}
+
+/* Copies @config (on this thread, reporting its progress first) while
+ * @layers are copied in parallel; fills @results (LcDescriptor*) in order. */
+static gboolean
+copy_layers (CopyRun *run, const LcDescriptor *config, const char *config_type, GPtrArray *layers,
+             const char *target_type, GPtrArray *results, GError **error)
+{
+  g_autofree BlobJob *jobs = g_new0 (BlobJob, MAX (layers->len, 1));
+  GThreadPool *pool;
+  guint done = 0;
+  GError *first = NULL, *config_error = NULL;
+  gboolean ok = TRUE;
+
+  if (layers->len == 0)
+    return copy_config (run, config, config_type, error);
+  pool = g_thread_pool_new (blob_job_run, NULL, (gint) MIN (lc_copy_options_get_max_parallel (run->options),
+                                                            layers->len), FALSE, error);
+  if (!pool)
+    return FALSE;
+  for (guint i = 0; i < layers->len; i++)
+    {
+      jobs[i].run = run;
+      jobs[i].src = layers->pdata[i];
+      jobs[i].target_type = target_type;
+      jobs[i].kind = LC_BLOB_KIND_LAYER;
+      g_thread_pool_push (pool, &jobs[i], NULL);
+    }
+  /* The config's round trips overlap the layers' instead of preceding
+   * them; its events are delivered directly, before the queued ones. */
+  if (!copy_config (run, config, config_type, &config_error))
+    g_cancellable_cancel (run->cancellable);
+  while (done < layers->len)
+    {
+      Event *e = g_async_queue_pop (run->events);
+      if (e->progress)
+        {
+          run->progress (e->progress, run->user_data);
+          lc_progress_free (e->progress);
+        }
+      else
+        done++;
+      g_free (e);
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+  /* Drain progress events queued after the last "done". */
+  for (Event *e; (e = g_async_queue_try_pop (run->events)) != NULL; g_free (e))
+    if (e->progress)
+      {
+        run->progress (e->progress, run->user_data);
+        lc_progress_free (e->progress);
+      }
+  /* Report the failure that caused the others' cancellation. */
+  if (config_error && !g_error_matches (config_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    first = config_error;
+  for (guint i = 0; i < layers->len && !first; i++)
+    if (jobs[i].error && !first && !g_error_matches (jobs[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      first = jobs[i].error;
+  for (guint i = 0; i < layers->len && !first; i++)
+    if (jobs[i].error)
+      first = jobs[i].error;
+  if (!first)
+    first = config_error;
+  if (first && first == config_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&config_error));
+      ok = FALSE;
+    }
+  g_clear_error (&config_error);
+  for (guint i = 0; i < layers->len; i++)
+    {
+      if (jobs[i].error == first && first)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&jobs[i].error), "copying blob %s: ",
+                                      jobs[i].src->digest);
+          ok = FALSE;
+        }
+      g_clear_error (&jobs[i].error);
+      if (ok)
+        g_ptr_array_add (results, jobs[i].result);
+      else
+        lc_descriptor_free (jobs[i].result);
+      jobs[i].result = NULL;
+    }
+  return ok;
 }
 
 static gboolean
@@ -493,10 +509,8 @@ copy_image (CopyRun *run, const char *instance_digest, LcManifestFormat forced, 
             return NULL;
           }
       }
-  if (!copy_config (run, m->config, lc_media_type_is_oci (target) ? LC_MT_OCI_CONFIG : LC_MT_DOCKER_CONFIG,
-                    error))
-    return NULL;
-  if (!copy_layers (run, m->layers, target, results, error))
+  if (!copy_layers (run, m->config, lc_media_type_is_oci (target) ? LC_MT_OCI_CONFIG : LC_MT_DOCKER_CONFIG,
+                    m->layers, target, results, error))
     return NULL;
   /* A cancellation that came with the last progress events still counts. */
   if (g_cancellable_set_error_if_cancelled (run->cancellable, error))

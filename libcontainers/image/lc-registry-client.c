@@ -608,15 +608,25 @@ easy_new (LcRegistryClient *self, const char *url, GCancellable *cancellable)
   curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, self->tls_verify ? 2L : 0L);
   if (self->ca_bundle != NULL)
     curl_easy_setopt (h, CURLOPT_CAINFO, self->ca_bundle);
+  else if (!self->tls_verify)
+    {
+      /* Nothing is verified, so no trust store: libcurl-gnutls otherwise
+       * parses the whole system CA bundle (several MiB of heap, tens of
+       * milliseconds) on every TLS connection, verified or not — including
+       * the HTTPS ping that precedes falling back to plain HTTP. */
+      curl_easy_setopt (h, CURLOPT_CAINFO, NULL);
+      curl_easy_setopt (h, CURLOPT_CAPATH, NULL);
+    }
   if (self->client_cert != NULL)
     {
       curl_easy_setopt (h, CURLOPT_SSLCERT, self->client_cert);
       curl_easy_setopt (h, CURLOPT_SSLKEY, self->client_key);
     }
   /* Bigger buffers than the 16 KiB / 64 KiB defaults: fewer callbacks
-   * and system calls on multi-megabyte layers. */
+   * and system calls on multi-megabyte layers. Not much bigger: each
+   * parallel transfer's buffers are resident for its whole length. */
   curl_easy_setopt (h, CURLOPT_BUFFERSIZE, 512L * 1024L);
-  curl_easy_setopt (h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024L * 1024L);
+  curl_easy_setopt (h, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024L);
   curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
   curl_easy_setopt (h, CURLOPT_XFERINFODATA, cancellable);
