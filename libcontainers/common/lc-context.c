@@ -8,6 +8,7 @@
 
 #include "containers/lc-context.h"
 #include "containers/lc-version.h"
+#include "common/lc-context-private.h"
 
 /**
  * LcContext:
@@ -571,9 +572,12 @@ LC_CONTEXT_PATH_ACCESSORS (registries_conf, PROP_REGISTRIES_CONF)
  * lc_context_dup_registries_conf_dir:
  * @self: a #LcContext
  *
- * The drop-in directory read after registries.conf: the one set, else
- * `/etc/containers/registries.conf.d` under #LcContext:root (rootless: the
- * user's, when it exists).
+ * The first drop-in directory read after registries.conf: the one set,
+ * else `/etc/containers/registries.conf.d` under #LcContext:root (rootless,
+ * when it exists: the user's). A directory set here is the only one read;
+ * otherwise, as in containers/image, the system directory and then
+ * (rootless) the user's are both read, unless the user's own
+ * registries.conf is in use, which takes only the user's drop-ins.
  *
  * Returns: (transfer full): a path
  *
@@ -589,6 +593,42 @@ LC_CONTEXT_PATH_ACCESSORS (registries_conf, PROP_REGISTRIES_CONF)
  * Since: 1.0
  */
 LC_CONTEXT_PATH_ACCESSORS (registries_conf_dir, PROP_REGISTRIES_CONF_DIR)
+
+/* See lc-context-private.h; mirrors newConfigWrapperWithHomeDir() in
+ * containers/image pkg/sysregistriesv2. */
+char **
+lc_context_dup_registries_conf_dirs (LcContext *self)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *user_dir = NULL;
+
+  g_return_val_if_fail (LC_IS_CONTEXT (self), NULL);
+
+  if (self->registries_conf_dir != NULL)
+    g_ptr_array_add (dirs, g_strdup (self->registries_conf_dir));
+  else
+    {
+      if (self->rootless)
+        user_dir = user_config (self, "registries.conf.d");
+      if (user_dir != NULL && self->registries_conf == NULL && self->env_registries_conf == NULL)
+        {
+          g_autofree char *user_conf = user_config (self, "registries.conf");
+          if (g_file_test (user_conf, G_FILE_TEST_EXISTS))
+            {
+              /* The user's registries.conf replaces the system one and
+               * its drop-ins entirely. */
+              g_ptr_array_add (dirs, g_steal_pointer (&user_dir));
+              g_ptr_array_add (dirs, NULL);
+              return (char **) g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
+            }
+        }
+      g_ptr_array_add (dirs, under_root (self, "etc/containers/registries.conf.d"));
+      if (user_dir != NULL)
+        g_ptr_array_add (dirs, g_steal_pointer (&user_dir));
+    }
+  g_ptr_array_add (dirs, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
+}
 
 /**
  * lc_context_dup_policy_path:

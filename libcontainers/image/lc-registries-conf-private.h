@@ -1,7 +1,7 @@
 /* lc-registries-conf-private.h: registries.conf v2 and its drop-ins.
  *
  * What containers/image's sysregistriesv2 does: the main file, then the
- * *.conf files of the drop-in directory in lexical order, merged by the
+ * *.conf files of each drop-in directory in lexical order, merged by the
  * same rules ([[registry]] tables by prefix, later wins; search list and
  * short-name mode replaced when set; aliases merged key by key). Unlike
  * containers/image, unknown keys are errors (strict), naming the file.
@@ -75,7 +75,10 @@ gboolean lc_registries_conf_merge_data (LcRegistriesConf *self, const char *data
 LcRegistriesConf *lc_registries_conf_load_files (const char *main_path, const char * const *dirs,
                                                  GError **error);
 
-/* The configuration the context names (registries.conf + its .d). */
+/* The configuration the context names: its registries.conf, then the
+ * drop-in directories of lc_context_dup_registries_conf_dirs() in order
+ * (system, then the user's; a later file wins, same-named files in both
+ * are both read). */
 LcRegistriesConf *lc_registries_conf_load (LcContext *context, GError **error);
 
 /* The [[registry]] table with the longest prefix matching @name (a

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "common/lc-context-private.h"
 #include "common/lc-error-private.h"
 #include "common/lc-log-private.h"
 #include "common/lc-toml-private.h"
@@ -716,10 +717,9 @@ LcRegistriesConf *
 lc_registries_conf_load (LcContext *context, GError **error)
 {
   g_autofree char *main_path = lc_context_dup_registries_conf (context);
-  g_autofree char *dir = lc_context_dup_registries_conf_dir (context);
-  const char *dirs[] = { dir, NULL };
+  g_auto(GStrv) dirs = lc_context_dup_registries_conf_dirs (context);
 
-  return lc_registries_conf_load_files (main_path, dirs, error);
+  return lc_registries_conf_load_files (main_path, (const char * const *) dirs, error);
 }
 
 /* --- lookups ------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include <containers/containers.h>
+#include "common/lc-context-private.h"
 #include "image/lc-registries-conf-private.h"
 
 static LcRegistriesConf *
@@ -438,6 +439,263 @@ test_registries_conf_load_reads_the_context_paths (void **state)
   g_rmdir (tmp);
 }
 
+/* --- which files are read (containers/image newConfigWrapperWithHomeDir) --- */
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    {
+      const char *n;
+      while ((n = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, n, NULL);
+          rm_rf (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+/* A root with etc/containers/{registries.conf,registries.conf.d/} and a
+ * $XDG_CONFIG_HOME with containers/registries.conf.d/. */
+typedef struct {
+  char *tmp;
+  char *sys_dir;
+  char *user_home;   /* $XDG_CONFIG_HOME/containers */
+  char *user_dir;
+} Layout;
+
+static Layout *
+layout_new (void)
+{
+  Layout *l = g_new0 (Layout, 1);
+  g_autofree char *etc = NULL;
+  g_autofree char *xdg = NULL;
+
+  l->tmp = g_dir_make_tmp ("lc-regconf-XXXXXX", NULL);
+  assert_non_null (l->tmp);
+  etc = g_build_filename (l->tmp, "root", "etc", "containers", NULL);
+  l->sys_dir = g_build_filename (etc, "registries.conf.d", NULL);
+  xdg = g_build_filename (l->tmp, "xdg", NULL);
+  l->user_home = g_build_filename (xdg, "containers", NULL);
+  l->user_dir = g_build_filename (l->user_home, "registries.conf.d", NULL);
+  assert_int_equal (g_mkdir_with_parents (l->sys_dir, 0700), 0);
+  assert_int_equal (g_mkdir_with_parents (l->user_dir, 0700), 0);
+  g_free (write_file (etc, "registries.conf",
+                      "unqualified-search-registries = [\"sys-main.example\"]\n"
+                      "[[registry]]\nprefix = \"sysmain.example\"\nlocation = \"sysmain.example\"\n"));
+  g_free (write_file (l->sys_dir, "50-common.conf",
+                      "unqualified-search-registries = [\"sys-dropin.example\"]\n"
+                      "[[registry]]\nprefix = \"common.example\"\nlocation = \"from-sys.example\"\n"));
+  g_free (write_file (l->sys_dir, "90-sys.conf",
+                      "[[registry]]\nprefix = \"sysonly.example\"\nlocation = \"sysonly.example\"\n"));
+  /* Lexically before every system drop-in, yet read after them. */
+  g_free (write_file (l->user_dir, "10-user.conf",
+                      "unqualified-search-registries = [\"user-dropin.example\"]\n"
+                      "[[registry]]\nprefix = \"useronly.example\"\nlocation = \"useronly.example\"\n"));
+  /* Same name as a system drop-in: both are read, the user's last. */
+  g_free (write_file (l->user_dir, "50-common.conf",
+                      "[[registry]]\nprefix = \"common.example\"\nlocation = \"from-user.example\"\n"));
+  g_setenv ("XDG_CONFIG_HOME", xdg, TRUE);
+  g_unsetenv ("CONTAINERS_REGISTRIES_CONF");
+  return l;
+}
+
+static LcContext *
+layout_context (Layout *l, gboolean rootless)
+{
+  LcContext *ctx = lc_context_new ();
+  g_autofree char *root = g_build_filename (l->tmp, "root", NULL);
+
+  lc_context_set_root (ctx, root);
+  lc_context_set_rootless (ctx, rootless);
+  return ctx;
+}
+
+static void
+layout_free (Layout *l)
+{
+  g_unsetenv ("XDG_CONFIG_HOME");
+  g_unsetenv ("CONTAINERS_REGISTRIES_CONF");
+  rm_rf (l->tmp);
+  g_free (l->tmp);
+  g_free (l->sys_dir);
+  g_free (l->user_home);
+  g_free (l->user_dir);
+  g_free (l);
+}
+
+static const char *
+location_of (LcRegistriesConf *conf, const char *name)
+{
+  const LcRegistryEntry *e = lc_registries_conf_find (conf, name, NULL);
+  return e != NULL ? e->location : NULL;
+}
+
+static LcRegistriesConf *
+load_ok (LcContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  LcRegistriesConf *conf = lc_registries_conf_load (ctx, &error);
+  if (conf == NULL)
+    fail_msg ("load failed: %s", error->message);
+  return conf;
+}
+
+/* Default (no user registries.conf): system file, system drop-ins, then the
+ * user's drop-ins; a user drop-in wins over a system one of the same name. */
+static void
+test_registries_conf_reads_system_then_user_drop_ins (void **state)
+{
+  Layout *l = layout_new ();
+  g_autoptr(LcContext) ctx = layout_context (l, TRUE);
+  g_autoptr(LcRegistriesConf) conf = load_ok (ctx);
+  g_auto(GStrv) dirs = lc_context_dup_registries_conf_dirs (ctx);
+
+  assert_int_equal (g_strv_length (dirs), 2);
+  assert_string_equal (dirs[0], l->sys_dir);
+  assert_string_equal (dirs[1], l->user_dir);
+  assert_string_equal (location_of (conf, "sysmain.example/a"), "sysmain.example");
+  assert_string_equal (location_of (conf, "sysonly.example/a"), "sysonly.example");
+  assert_string_equal (location_of (conf, "useronly.example/a"), "useronly.example");
+  assert_string_equal (location_of (conf, "common.example/a"), "from-user.example");
+  /* 10-user.conf is read after the system's 50-common.conf. */
+  assert_string_equal (conf->search[0], "user-dropin.example");
+  assert_null (conf->search[1]);
+  layout_free (l);
+}
+
+/* Not rootless: no user configuration at all. */
+static void
+test_registries_conf_root_reads_only_system_drop_ins (void **state)
+{
+  Layout *l = layout_new ();
+  g_free (write_file (l->user_home, "registries.conf",
+                      "unqualified-search-registries = [\"user-main.example\"]\n"));
+  g_autoptr(LcContext) ctx = layout_context (l, FALSE);
+  g_autoptr(LcRegistriesConf) conf = load_ok (ctx);
+  g_auto(GStrv) dirs = lc_context_dup_registries_conf_dirs (ctx);
+
+  assert_int_equal (g_strv_length (dirs), 1);
+  assert_string_equal (dirs[0], l->sys_dir);
+  assert_string_equal (location_of (conf, "sysmain.example/a"), "sysmain.example");
+  assert_string_equal (location_of (conf, "common.example/a"), "from-sys.example");
+  assert_null (location_of (conf, "useronly.example/a"));
+  assert_string_equal (conf->search[0], "sys-dropin.example");
+  layout_free (l);
+}
+
+/* A user registries.conf replaces the system file and the system drop-ins;
+ * only the user's drop-ins follow it. */
+static void
+test_registries_conf_user_file_skips_system_drop_ins (void **state)
+{
+  Layout *l = layout_new ();
+  g_free (write_file (l->user_home, "registries.conf",
+                      "short-name-mode = \"disabled\"\n"
+                      "[[registry]]\nprefix = \"usermain.example\"\nlocation = \"usermain.example\"\n"));
+  g_autoptr(LcContext) ctx = layout_context (l, TRUE);
+  g_autoptr(LcRegistriesConf) conf = load_ok (ctx);
+  g_auto(GStrv) dirs = lc_context_dup_registries_conf_dirs (ctx);
+
+  assert_int_equal (g_strv_length (dirs), 1);
+  assert_string_equal (dirs[0], l->user_dir);
+  assert_int_equal (conf->short_name_mode, LC_SHORT_NAME_MODE_DISABLED);
+  assert_string_equal (location_of (conf, "usermain.example/a"), "usermain.example");
+  assert_null (location_of (conf, "sysmain.example/a"));
+  assert_null (location_of (conf, "sysonly.example/a"));
+  assert_string_equal (location_of (conf, "useronly.example/a"), "useronly.example");
+  assert_string_equal (location_of (conf, "common.example/a"), "from-user.example");
+  assert_string_equal (conf->search[0], "user-dropin.example");
+  layout_free (l);
+}
+
+/* $CONTAINERS_REGISTRIES_CONF (like an explicitly set file) replaces the main
+ * file only -- even an existing user registries.conf -- while the system and
+ * user drop-ins are still read. */
+static void
+test_registries_conf_env_file_keeps_both_drop_in_dirs (void **state)
+{
+  Layout *l = layout_new ();
+  g_autofree char *env_conf = write_file (l->tmp, "env.conf",
+                                          "[[registry]]\nprefix = \"envmain.example\"\nlocation = \"envmain.example\"\n");
+  g_free (write_file (l->user_home, "registries.conf",
+                      "[[registry]]\nprefix = \"usermain.example\"\nlocation = \"usermain.example\"\n"));
+  g_setenv ("CONTAINERS_REGISTRIES_CONF", env_conf, TRUE);
+  g_autoptr(LcContext) ctx = layout_context (l, TRUE);
+  g_autoptr(LcRegistriesConf) conf = load_ok (ctx);
+  g_auto(GStrv) dirs = lc_context_dup_registries_conf_dirs (ctx);
+  g_autofree char *main_path = lc_context_dup_registries_conf (ctx);
+
+  assert_string_equal (main_path, env_conf);
+  assert_int_equal (g_strv_length (dirs), 2);
+  assert_string_equal (dirs[0], l->sys_dir);
+  assert_string_equal (dirs[1], l->user_dir);
+  assert_string_equal (location_of (conf, "envmain.example/a"), "envmain.example");
+  assert_null (location_of (conf, "usermain.example/a"));
+  assert_null (location_of (conf, "sysmain.example/a"));
+  assert_string_equal (location_of (conf, "sysonly.example/a"), "sysonly.example");
+  assert_string_equal (location_of (conf, "useronly.example/a"), "useronly.example");
+  assert_string_equal (location_of (conf, "common.example/a"), "from-user.example");
+  layout_free (l);
+}
+
+/* An explicitly set drop-in directory is the only one read, whatever else
+ * exists. */
+static void
+test_registries_conf_explicit_dir_is_the_only_drop_in_dir (void **state)
+{
+  Layout *l = layout_new ();
+  g_autofree char *own = g_build_filename (l->tmp, "own.d", NULL);
+  g_autofree char *env_conf = write_file (l->tmp, "env.conf", "");
+  assert_int_equal (g_mkdir (own, 0700), 0);
+  g_free (write_file (own, "x.conf",
+                      "[[registry]]\nprefix = \"own.example\"\nlocation = \"own.example\"\n"));
+  g_free (write_file (l->user_home, "registries.conf",
+                      "[[registry]]\nprefix = \"usermain.example\"\nlocation = \"usermain.example\"\n"));
+
+  for (int with_env = 0; with_env < 2; with_env++)
+    {
+      if (with_env)
+        g_setenv ("CONTAINERS_REGISTRIES_CONF", env_conf, TRUE);
+      g_autoptr(LcContext) ctx = layout_context (l, TRUE);
+      lc_context_set_registries_conf_dir (ctx, own);
+      g_autoptr(LcRegistriesConf) conf = load_ok (ctx);
+      g_auto(GStrv) dirs = lc_context_dup_registries_conf_dirs (ctx);
+
+      assert_int_equal (g_strv_length (dirs), 1);
+      assert_string_equal (dirs[0], own);
+      assert_string_equal (location_of (conf, "own.example/a"), "own.example");
+      assert_null (location_of (conf, "sysonly.example/a"));
+      assert_null (location_of (conf, "useronly.example/a"));
+      assert_null (location_of (conf, "common.example/a"));
+      if (with_env)
+        assert_null (location_of (conf, "usermain.example/a"));
+      else
+        assert_string_equal (location_of (conf, "usermain.example/a"), "usermain.example");
+    }
+  layout_free (l);
+}
+
+/* Missing drop-in directories are fine. */
+static void
+test_registries_conf_missing_drop_in_dirs_are_fine (void **state)
+{
+  Layout *l = layout_new ();
+  rm_rf (l->sys_dir);
+  rm_rf (l->user_dir);
+  g_autoptr(LcContext) ctx = layout_context (l, TRUE);
+  g_autoptr(LcRegistriesConf) conf = load_ok (ctx);
+
+  assert_string_equal (location_of (conf, "sysmain.example/a"), "sysmain.example");
+  assert_string_equal (conf->search[0], "sys-main.example");
+  layout_free (l);
+}
+
 int
 main (void)
 {
@@ -457,6 +715,12 @@ main (void)
     cmocka_unit_test (test_registries_conf_drop_ins_merge_in_lexical_order),
     cmocka_unit_test (test_registries_conf_resolves_short_names),
     cmocka_unit_test (test_registries_conf_load_reads_the_context_paths),
+    cmocka_unit_test (test_registries_conf_reads_system_then_user_drop_ins),
+    cmocka_unit_test (test_registries_conf_root_reads_only_system_drop_ins),
+    cmocka_unit_test (test_registries_conf_user_file_skips_system_drop_ins),
+    cmocka_unit_test (test_registries_conf_env_file_keeps_both_drop_in_dirs),
+    cmocka_unit_test (test_registries_conf_explicit_dir_is_the_only_drop_in_dir),
+    cmocka_unit_test (test_registries_conf_missing_drop_in_dirs_are_fine),
   };
 
   return cmocka_run_group_tests_name ("registries-conf", tests, NULL, NULL);
