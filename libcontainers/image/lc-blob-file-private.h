@@ -11,9 +11,12 @@ G_BEGIN_DECLS
 
 /* Copies @stream to EOF into a new temporary file "<dir>/<prefix>XXXXXX"
  * (mode 0644). With @digest NULL the sha256 of the bytes is computed.
+ * With @expected_size >= 0, a different byte count fails with
+ * LC_ERROR_DIGEST_MISMATCH ("Size mismatch when copying ...").
  * On failure the temporary file is removed. */
 gboolean lc_blob_spool (const char *dir, const char *prefix, GInputStream *stream,
-                        const char *digest, char **out_tmp_path, char **out_digest,
+                        const char *digest, gint64 expected_size,
+                        char **out_tmp_path, char **out_digest,
                         gint64 *out_size, GCancellable *cancellable, GError **error);
 
 /* Opens a blob file; LC_ERROR_NOT_FOUND when missing. *out_size: its size. */
@@ -32,5 +35,9 @@ gboolean lc_image_rm_rf (const char *path, GError **error);
 
 /* A new directory under $TMPDIR (or /var/tmp when @big) for archives. */
 char *lc_make_temp_dir (const char *near_path, GError **error);
+
+/* For an archive destination @path: fails with LC_ERROR_INVALID_ARGUMENT
+ * when @path is a directory, else returns lc_make_temp_dir (@path). */
+char *lc_archive_dest_temp_dir (const char *path, GError **error);
 
 G_END_DECLS

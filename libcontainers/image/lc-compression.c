@@ -90,6 +90,18 @@ gunzip_reset (LcCodec *self)
   self->inflate->crc_flag = ISAL_GZIP;
 }
 
+/* A codec that consumed and produced nothing: GConverter wants either a
+ * bigger output buffer (@out_full) or more input. */
+static GConverterResult
+no_progress (gboolean out_full, GError **error)
+{
+  if (out_full)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "output buffer too small");
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "need more input");
+  return G_CONVERTER_ERROR;
+}
+
 static GConverterResult
 convert_gunzip (LcCodec *self, const guint8 *in, gsize in_size, guint8 *out, gsize out_size,
                 GConverterFlags flags, gsize *bytes_read, gsize *bytes_written, GError **error)
@@ -148,11 +160,7 @@ convert_gunzip (LcCodec *self, const guint8 *in, gsize in_size, guint8 *out, gsi
           g_set_error (error, LC_ERROR, LC_ERROR_INVALID_DATA, "gzip: unexpected end of compressed data");
           return G_CONVERTER_ERROR;
         }
-      if (out_size - produced == 0 || st->avail_out == 0)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "output buffer too small");
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "need more input");
-      return G_CONVERTER_ERROR;
+      return no_progress (out_size - produced == 0 || st->avail_out == 0, error);
     }
   *bytes_read = consumed;
   *bytes_written = produced;
@@ -184,13 +192,7 @@ convert_gzip (LcCodec *self, const guint8 *in, gsize in_size, guint8 *out, gsize
   if (zs->internal_state.state == ZSTATE_END)
     return G_CONVERTER_FINISHED;
   if (*bytes_read == 0 && *bytes_written == 0)
-    {
-      if (out_size < 64)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "output buffer too small");
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "need more input");
-      return G_CONVERTER_ERROR;
-    }
+    return no_progress (out_size < 64, error);
   return G_CONVERTER_CONVERTED;
 }
 
@@ -230,13 +232,7 @@ convert_unzstd (LcCodec *self, const guint8 *in, gsize in_size, guint8 *out, gsi
         }
     }
   if (ib.pos == 0 && ob.pos == 0)
-    {
-      if (out_size == 0)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "output buffer too small");
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "need more input");
-      return G_CONVERTER_ERROR;
-    }
+    return no_progress (out_size == 0, error);
   return G_CONVERTER_CONVERTED;
 }
 
@@ -260,13 +256,7 @@ convert_zstd (LcCodec *self, const guint8 *in, gsize in_size, guint8 *out, gsize
   if (end && ib.pos == in_size && ret == 0)
     return G_CONVERTER_FINISHED;
   if (ib.pos == 0 && ob.pos == 0)
-    {
-      if (out_size < ZSTD_CStreamOutSize () / 4)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "output buffer too small");
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "need more input");
-      return G_CONVERTER_ERROR;
-    }
+    return no_progress (out_size < ZSTD_CStreamOutSize () / 4, error);
   return G_CONVERTER_CONVERTED;
 }
 

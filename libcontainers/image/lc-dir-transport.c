@@ -233,16 +233,9 @@ dir_put_blob (LcImageDest *dest, GInputStream *stream, const char *digest, gint6
 
   if (!dir_prepare (self, error))
     return FALSE;
-  if (!lc_blob_spool (self->dir, "dir-put-blob", stream, digest, &tmp, &stored, &written,
+  if (!lc_blob_spool (self->dir, "dir-put-blob", stream, digest, size, &tmp, &stored, &written,
                       cancellable, error))
     return FALSE;
-  if (size >= 0 && written != size)
-    {
-      (void) g_unlink (tmp);
-      return lc_fail (error, LC_ERROR_DIGEST_MISMATCH,
-                      "Size mismatch when copying %s, expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT,
-                      stored, size, written);
-    }
   path = dir_blob_path (self->dir, stored, error);
   if (!path || g_rename (tmp, path) != 0)
     {

@@ -205,7 +205,7 @@ spool_archive (const char *path, GCancellable *cancellable, GError **error)
   tmpdir = lc_make_temp_dir (path, error);
   if (!tmpdir)
     return NULL;
-  if (!lc_blob_spool (tmpdir, "archive", plain, "sha256:unused", &tmp, NULL, NULL, cancellable, error))
+  if (!lc_blob_spool (tmpdir, "archive", plain, "sha256:unused", -1, &tmp, NULL, NULL, cancellable, error))
     {
       (void) lc_image_rm_rf (tmpdir, NULL);
       return NULL;
@@ -521,15 +521,8 @@ da_put_blob (LcImageDest *dest, GInputStream *stream, const char *digest, gint64
   gint64 written;
   Staged *s;
 
-  if (!lc_blob_spool (self->tmpdir, "blob", stream, digest, &tmp, &stored, &written, cancellable, error))
+  if (!lc_blob_spool (self->tmpdir, "blob", stream, digest, size, &tmp, &stored, &written, cancellable, error))
     return FALSE;
-  if (size >= 0 && written != size)
-    {
-      (void) g_unlink (tmp);
-      return lc_fail (error, LC_ERROR_DIGEST_MISMATCH,
-                      "Size mismatch when copying %s, expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT,
-                      stored, size, written);
-    }
   s = g_new0 (Staged, 1);
   s->path = g_steal_pointer (&tmp);
   s->size = written;
@@ -913,12 +906,7 @@ da_open_dest (LcContext *context, const char *reference, LcCopyOptions *options,
                index);
       return NULL;
     }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      lc_fail (error, LC_ERROR_INVALID_ARGUMENT, "%s is a directory, not an archive file", path);
-      return NULL;
-    }
-  tmpdir = lc_make_temp_dir (path, error);
+  tmpdir = lc_archive_dest_temp_dir (path, error);
   if (!tmpdir)
     return NULL;
   self = g_new0 (DaDest, 1);

@@ -309,6 +309,43 @@ is_docker_layer_type (const char *mt)
          strcmp (mt, LC_MT_DOCKER_FOREIGN) == 0 || strcmp (mt, LC_MT_DOCKER_FOREIGN_GZIP) == 0;
 }
 
+/* Fails when @root has one of @fields (@what: "a list", "an image manifest"). */
+static gboolean
+reject_fields (json_object *root, const char *const *fields, gsize n_fields, const char *what,
+               GError **error)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (json_object_object_get_ex (root, fields[i], NULL))
+      return lc_fail (error, LC_ERROR_INVALID_DATA,
+                      "rejecting ambiguous manifest, unexpected fields: \"%s\" in %s", fields[i], what);
+  return TRUE;
+}
+
+/* Parses the descriptor array @root.@key into *@out (set before the first
+ * element); @type_ok (may be NULL) checks each descriptor's media type.
+ * Messages start with @what ("manifest list", "manifest"). */
+static gboolean
+parse_descriptor_array (json_object *root, const char *what, const char *key, gboolean want_platform,
+                        gboolean (*type_ok) (const char *), GPtrArray **out, GError **error)
+{
+  json_object *arr;
+
+  if (!json_object_object_get_ex (root, key, &arr) || !json_object_is_type (arr, json_type_array))
+    return lc_fail (error, LC_ERROR_INVALID_DATA, "%s: missing \"%s\" array", what, key);
+  *out = g_ptr_array_new_with_free_func ((GDestroyNotify) lc_descriptor_free);
+  for (gsize i = 0; i < json_object_array_length (arr); i++)
+    {
+      LcDescriptor *d;
+      g_autofree char *where = g_strdup_printf ("%s: %s[%" G_GSIZE_FORMAT "]", what, key, i);
+      if (!parse_descriptor (json_object_array_get_idx (arr, i), where, want_platform, &d, error))
+        return FALSE;
+      g_ptr_array_add (*out, d);
+      if (type_ok && !type_ok (d->media_type))
+        return lc_fail (error, LC_ERROR_INVALID_DATA, "%s: unexpected media type \"%s\"", where, d->media_type);
+    }
+  return TRUE;
+}
+
 LcManifest *
 lc_manifest_parse (GBytes *bytes, const char *media_type, GError **error)
 {
@@ -394,46 +431,19 @@ lc_manifest_parse (GBytes *bytes, const char *media_type, GError **error)
 
   if (m->is_list)
     {
-      for (gsize i = 0; i < G_N_ELEMENTS (list_forbidden); i++)
-        if (json_object_object_get_ex (root, list_forbidden[i], NULL))
-          {
-            lc_fail (error, LC_ERROR_INVALID_DATA,
-                     "rejecting ambiguous manifest, unexpected fields: \"%s\" in a list", list_forbidden[i]);
-            return NULL;
-          }
-      if (!json_object_object_get_ex (root, "manifests", &v) || !json_object_is_type (v, json_type_array))
-        {
-          lc_fail (error, LC_ERROR_INVALID_DATA, "manifest list: missing \"manifests\" array");
-          return NULL;
-        }
-      m->manifests = g_ptr_array_new_with_free_func ((GDestroyNotify) lc_descriptor_free);
-      for (gsize i = 0; i < json_object_array_length (v); i++)
-        {
-          LcDescriptor *d;
-          g_autofree char *where = g_strdup_printf ("manifest list: manifests[%" G_GSIZE_FORMAT "]", i);
-          if (!parse_descriptor (json_object_array_get_idx (v, i), where, TRUE, &d, error))
-            return NULL;
-          g_ptr_array_add (m->manifests, d);
-          if (strcmp (effective, LC_MT_DOCKER_LIST) == 0 && !lc_media_type_is_manifest (d->media_type))
-            {
-              lc_fail (error, LC_ERROR_INVALID_DATA, "%s: unexpected media type \"%s\"", where, d->media_type);
-              return NULL;
-            }
-        }
+      if (!reject_fields (root, list_forbidden, G_N_ELEMENTS (list_forbidden), "a list", error) ||
+          !parse_descriptor_array (root, "manifest list", "manifests", TRUE,
+                                   strcmp (effective, LC_MT_DOCKER_LIST) == 0 ? lc_media_type_is_manifest : NULL,
+                                   &m->manifests, error))
+        return NULL;
     }
   else
     {
       gboolean docker = strcmp (effective, LC_MT_DOCKER_V2S2) == 0;
-      json_object *layers;
 
-      for (gsize i = 0; i < G_N_ELEMENTS (manifest_forbidden); i++)
-        if (json_object_object_get_ex (root, manifest_forbidden[i], NULL))
-          {
-            lc_fail (error, LC_ERROR_INVALID_DATA,
-                     "rejecting ambiguous manifest, unexpected fields: \"%s\" in an image manifest",
-                     manifest_forbidden[i]);
-            return NULL;
-          }
+      if (!reject_fields (root, manifest_forbidden, G_N_ELEMENTS (manifest_forbidden), "an image manifest",
+                          error))
+        return NULL;
       if (!json_object_object_get_ex (root, "config", &v))
         {
           lc_fail (error, LC_ERROR_INVALID_DATA, "manifest: missing \"config\"");
@@ -447,25 +457,9 @@ lc_manifest_parse (GBytes *bytes, const char *media_type, GError **error)
                    m->config->media_type);
           return NULL;
         }
-      if (!json_object_object_get_ex (root, "layers", &layers) || !json_object_is_type (layers, json_type_array))
-        {
-          lc_fail (error, LC_ERROR_INVALID_DATA, "manifest: missing \"layers\" array");
-          return NULL;
-        }
-      m->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) lc_descriptor_free);
-      for (gsize i = 0; i < json_object_array_length (layers); i++)
-        {
-          LcDescriptor *d;
-          g_autofree char *where = g_strdup_printf ("manifest: layers[%" G_GSIZE_FORMAT "]", i);
-          if (!parse_descriptor (json_object_array_get_idx (layers, i), where, FALSE, &d, error))
-            return NULL;
-          g_ptr_array_add (m->layers, d);
-          if (docker && !is_docker_layer_type (d->media_type))
-            {
-              lc_fail (error, LC_ERROR_INVALID_DATA, "%s: unexpected media type \"%s\"", where, d->media_type);
-              return NULL;
-            }
-        }
+      if (!parse_descriptor_array (root, "manifest", "layers", FALSE, docker ? is_docker_layer_type : NULL,
+                                   &m->layers, error))
+        return NULL;
       if (!docker && json_object_object_get_ex (root, "subject", &v) && !json_object_is_type (v, json_type_null))
         {
           LcDescriptor *subject = NULL;

@@ -187,12 +187,7 @@ oa_open_dest (LcContext *context, const char *reference, LcCopyOptions *options,
 
   if (!lc_oci_split_reference (reference, FALSE, &path, &ref, &index, error))
     return NULL;
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      lc_fail (error, LC_ERROR_INVALID_ARGUMENT, "%s is a directory, not an archive file", path);
-      return NULL;
-    }
-  tmpdir = lc_make_temp_dir (path, error);
+  tmpdir = lc_archive_dest_temp_dir (path, error);
   if (!tmpdir)
     return NULL;
   layout = g_build_filename (tmpdir, "layout", NULL);

@@ -455,16 +455,9 @@ oci_put_blob (LcImageDest *dest, GInputStream *stream, const char *digest, gint6
 
   if (!ensure_blob_dir (self, alg, error))
     return FALSE;
-  if (!lc_blob_spool (self->dir, "oci-put-blob", stream, digest, &tmp, &stored, &written,
+  if (!lc_blob_spool (self->dir, "oci-put-blob", stream, digest, size, &tmp, &stored, &written,
                       cancellable, error))
     return FALSE;
-  if (size >= 0 && written != size)
-    {
-      (void) g_unlink (tmp);
-      return lc_fail (error, LC_ERROR_DIGEST_MISMATCH,
-                      "Size mismatch when copying %s, expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT,
-                      stored, size, written);
-    }
   if (!store_file (self, tmp, stored, error))
     return FALSE;
   if (out_digest)

@@ -131,7 +131,7 @@ lc_image_dest_unref (LcImageDest *self)
 
 gboolean
 lc_blob_spool (const char *dir, const char *prefix, GInputStream *stream, const char *digest,
-               char **out_tmp_path, char **out_digest, gint64 *out_size,
+               gint64 expected_size, char **out_tmp_path, char **out_digest, gint64 *out_size,
                GCancellable *cancellable, GError **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s/%sXXXXXX", dir, prefix);
@@ -166,8 +166,17 @@ lc_blob_spool (const char *dir, const char *prefix, GInputStream *stream, const 
     }
   if (!g_output_stream_close (out, cancellable, error))
     goto fail;
+  if (!digest)
+    digest = lc_verify_stream_get_digest (LC_VERIFY_STREAM (in));
+  if (expected_size >= 0 && (gint64) total != expected_size)
+    {
+      lc_fail (error, LC_ERROR_DIGEST_MISMATCH,
+               "Size mismatch when copying %s, expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT,
+               digest, expected_size, (gint64) total);
+      goto fail;
+    }
   if (out_digest)
-    *out_digest = g_strdup (digest ? digest : lc_verify_stream_get_digest (LC_VERIFY_STREAM (in)));
+    *out_digest = g_strdup (digest);
   if (out_size)
     *out_size = (gint64) total;
   *out_tmp_path = g_steal_pointer (&tmp);
@@ -253,4 +262,15 @@ lc_make_temp_dir (const char *near_path, GError **error)
       return NULL;
     }
   return g_steal_pointer (&tmpl);
+}
+
+char *
+lc_archive_dest_temp_dir (const char *path, GError **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      lc_fail (error, LC_ERROR_INVALID_ARGUMENT, "%s is a directory, not an archive file", path);
+      return NULL;
+    }
+  return lc_make_temp_dir (path, error);
 }
