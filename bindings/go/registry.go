@@ -176,3 +176,35 @@ func LoginUser(ctx *Context, registry string, opts *RegistryOptions) (string, er
 	}
 	return takeString(s), nil
 }
+
+// DeleteImage deletes the manifest ref names (by digest: every tag that
+// points at it goes too), like `skopeo delete`.
+func DeleteImage(goCtx context.Context, ctx *Context, ref string, opts *RegistryOptions) error {
+	r, err := ParseImageRef(ref)
+	if err != nil {
+		return err
+	}
+	canc, release := cancellable(goCtx)
+	defer release()
+	var gerr *C.GError
+	ok := C.lc_registry_delete_image(ctx.c(), r.c(), opts.c(), canc, &gerr)
+	runtime.KeepAlive(ctx)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(opts)
+	if ok == 0 {
+		return takeError(gerr)
+	}
+	return nil
+}
+
+// LogoutAll removes every credential from the auth file.
+func LogoutAll(ctx *Context, opts *RegistryOptions) error {
+	var gerr *C.GError
+	ok := C.lc_registry_logout_all(ctx.c(), opts.c(), &gerr)
+	runtime.KeepAlive(ctx)
+	runtime.KeepAlive(opts)
+	if ok == 0 {
+		return takeError(gerr)
+	}
+	return nil
+}
