@@ -69,6 +69,10 @@ lc_cli_parse (const char *prog, int *argc, char ***argv, const char *parameter_s
   return TRUE;
 }
 
+const char * const lc_cli_storage_options[] = {
+  "--root", "--runroot", "--storage-driver", "--storage-opt", NULL,
+};
+
 /* Whether @arg is one of the program's forwarded options, as "--opt" (the
  * value follows) or "--opt=value". */
 static gboolean

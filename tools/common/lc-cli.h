@@ -30,6 +30,10 @@ typedef struct {
   const char * const *forwarded_options;
 } LcCliProgram;
 
+/* podman's and buildah's global storage options (--root, --runroot,
+ * --storage-driver, --storage-opt), for LcCliProgram.forwarded_options. */
+extern const char * const lc_cli_storage_options[];
+
 int lc_cli_main (const LcCliProgram *program, int argc, char **argv);
 
 /* Prints "<prog>: <message>" to stderr and returns the program's error exit code. */

@@ -18,17 +18,13 @@ static const LcCliCommand commands[] = {
   { NULL, NULL, NULL },
 };
 
-static const char * const forwarded_options[] = {
-  "--root", "--runroot", "--storage-driver", "--storage-opt", NULL,
-};
-
 static const LcCliProgram program = {
   .prog = "lc-buildah",
   .plays = "buildah",
   .summary = "build OCI container images",
   .commands = commands,
   .error_exit_code = 125,
-  .forwarded_options = forwarded_options,
+  .forwarded_options = lc_cli_storage_options,
 };
 
 int

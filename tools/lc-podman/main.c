@@ -26,17 +26,13 @@ static const LcCliCommand commands[] = {
   { NULL, NULL, NULL },
 };
 
-static const char * const forwarded_options[] = {
-  "--root", "--runroot", "--storage-driver", "--storage-opt", NULL,
-};
-
 static const LcCliProgram program = {
   .prog = "lc-podman",
   .plays = "podman",
   .summary = "manage pods, containers and images",
   .commands = commands,
   .error_exit_code = 125,
-  .forwarded_options = forwarded_options,
+  .forwarded_options = lc_cli_storage_options,
 };
 
 int
