@@ -15,11 +15,6 @@
 #include "common/lc-toml-private.h"
 #include "storage/lc-store-private.h"
 
-/* The TOML reader lands separately; until it is linked in, a small reader
- * of the storage.conf subset (tables, strings, booleans, string arrays)
- * stands in. The weak reference resolves to NULL when it is absent. */
-extern struct json_object *lc_toml_parse_file (const char *path, GError **error) __attribute__ ((weak));
-
 #define DEFAULT_GRAPH_ROOT "/var/lib/containers/storage"
 #define DEFAULT_RUN_ROOT   "/run/containers/storage"
 
@@ -174,110 +169,6 @@ set_str (char **ptr, const char *value)
   *ptr = copy;
 }
 
-static char *
-toml_unquote (const char *v)
-{
-  gsize len = strlen (v);
-
-  if (len >= 2 && ((v[0] == '"' && v[len - 1] == '"') || (v[0] == '\'' && v[len - 1] == '\'')))
-    {
-      g_autofree char *inner = g_strndup (v + 1, len - 2);
-      return v[0] == '"' ? g_strcompress (inner) : g_steal_pointer (&inner);
-    }
-  return g_strdup (v);
-}
-
-/* The storage.conf subset: [a.b] tables, key = "str" | 'str' | bool |
- * number | ["a", "b"] on one line, # comments. */
-static json_object *
-mini_toml_parse_file (const char *path, GError **error)
-{
-  g_autofree char *data = NULL;
-  g_auto(GStrv) lines = NULL;
-  json_object *root, *table;
-
-  if (!g_file_get_contents (path, &data, NULL, error))
-    return NULL;
-  root = json_object_new_object ();
-  table = root;
-  lines = g_strsplit (data, "\n", -1);
-  for (char **l = lines; *l; l++)
-    {
-      char *line = g_strstrip (*l);
-      char *eq;
-
-      if (*line == '#' || *line == '\0')
-        continue;
-      if (*line == '[')
-        {
-          char *end = strchr (line, ']');
-          g_auto(GStrv) parts = NULL;
-
-          if (end == NULL)
-            continue;
-          *end = '\0';
-          parts = g_strsplit (line + 1, ".", -1);
-          table = root;
-          for (char **p = parts; *p; p++)
-            {
-              json_object *next;
-              g_autofree char *key = toml_unquote (g_strstrip (*p));
-              if (!json_object_object_get_ex (table, key, &next))
-                {
-                  next = json_object_new_object ();
-                  json_object_object_add (table, key, next);
-                }
-              table = next;
-            }
-          continue;
-        }
-      eq = strchr (line, '=');
-      if (eq == NULL)
-        continue;
-      *eq = '\0';
-      {
-        g_autofree char *key = toml_unquote (g_strstrip (line));
-        char *value = g_strstrip (eq + 1);
-        json_object *v;
-
-        if (*value == '"' || *value == '\'')
-          {
-            char *close = strrchr (value + 1, *value);
-            if (close != NULL)
-              close[1] = '\0';
-            g_autofree char *s = toml_unquote (value);
-            v = json_object_new_string (s);
-          }
-        else if (*value == '[')
-          {
-            g_autofree char *inner = g_strndup (value + 1, strcspn (value + 1, "]"));
-            g_auto(GStrv) items = g_strsplit (inner, ",", -1);
-            v = json_object_new_array ();
-            for (char **it = items; *it; it++)
-              {
-                char *item = g_strstrip (*it);
-                if (*item != '\0')
-                  {
-                    g_autofree char *s = toml_unquote (item);
-                    json_object_array_add (v, json_object_new_string (s));
-                  }
-              }
-          }
-        else if (g_str_equal (value, "true") || g_str_equal (value, "false"))
-          v = json_object_new_boolean (g_str_equal (value, "true"));
-        else
-          {
-            char *hash = strchr (value, '#');
-            if (hash)
-              *hash = '\0';
-            v = json_object_new_string (g_strstrip (value));
-          }
-        json_object_object_add (table, key, v);
-      }
-    }
-  return root;
-}
-
 static json_object *
 json_path (json_object *root, const char *a, const char *b, const char *c)
 {
@@ -295,6 +186,24 @@ json_path_string (json_object *root, const char *a, const char *b, const char *c
 {
   json_object *o = json_path (root, a, b, c);
   return o != NULL && json_object_is_type (o, json_type_string) ? json_object_get_string (o) : NULL;
+}
+
+/* A storage.conf key that must be a string when present: a wrong type is
+ * an error rather than a silent fall-back to the default store. */
+static gboolean
+conf_string (json_object *root, const char *path, const char *table, const char *key,
+             char **out, GError **error)
+{
+  json_object *o = json_path (root, "storage", table, key);
+
+  if (o == NULL)
+    return TRUE;
+  if (!json_object_is_type (o, json_type_string))
+    return lc_fail (error, LC_ERROR_INVALID_CONFIG, "reading %s: [storage] %s%s%s must be a string",
+                    path, table, key != NULL ? "." : "", key != NULL ? key : "");
+  g_free (*out);
+  *out = g_strdup (json_object_get_string (o));
+  return TRUE;
 }
 
 static char *
@@ -338,16 +247,20 @@ read_storage_conf (LcContext *context, StoreConfig *conf, GError **error)
     }
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
-  root = lc_toml_parse_file != NULL ? lc_toml_parse_file (path, &local) : mini_toml_parse_file (path, &local);
+  root = lc_toml_parse_file (path, &local);
   if (root == NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local), "reading %s: ", path);
       return FALSE;
     }
   lc_debug ("storage", "reading %s", path);
-  conf->graph_root = g_strdup (json_path_string (root, "storage", "graphroot", NULL));
-  conf->run_root = g_strdup (json_path_string (root, "storage", "runroot", NULL));
-  conf->driver = g_strdup (json_path_string (root, "storage", "driver", NULL));
+  if (!conf_string (root, path, "graphroot", NULL, &conf->graph_root, error) ||
+      !conf_string (root, path, "runroot", NULL, &conf->run_root, error) ||
+      !conf_string (root, path, "driver", NULL, &conf->driver, error))
+    {
+      json_object_put (root);
+      return FALSE;
+    }
   if (lc_context_get_rootless (context))
     {
       const char *rsp = json_path_string (root, "storage", "rootless_storage_path", NULL);

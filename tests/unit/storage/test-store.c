@@ -280,6 +280,34 @@ test_store_open_reads_storage_conf (void **state)
 }
 
 static void
+test_store_open_rejects_malformed_storage_conf (void **state)
+{
+  StoreFixture *f = *state;
+  g_autofree char *conf = g_build_filename (f->tmp, "storage.conf", NULL);
+  static const char *bad[] = {
+    "[storage\ndriver = \"vfs\"\n",                 /* not TOML */
+    "[storage]\ndriver = 42\n",                      /* wrong type */
+    "[storage]\ndriver = \"no-such-driver\"\n",      /* unknown driver */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(LcStore) s = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strdup_printf ("%s[storage.options]\n", bad[i]);
+
+      assert_true (g_file_set_contents (conf, i == 0 ? bad[i] : text, -1, NULL));
+      lc_context_set_storage_conf (f->context, conf);
+      s = lc_store_open (f->context, NULL, NULL, &error);
+      assert_null (s);
+      assert_non_null (error);
+      /* The message names the file, or the driver that was asked for. */
+      assert_true (strstr (error->message, "storage.conf") != NULL ||
+                   strstr (error->message, "no-such-driver") != NULL);
+    }
+}
+
+static void
 test_store_mount_counts_users_in_mountpoints_json (void **state)
 {
   StoreFixture *f = *state;
@@ -397,6 +425,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_store_images_names_big_data_and_delete, store_fixture_setup_vfs, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_store_open_removes_incomplete_layers, store_fixture_setup_overlay, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_store_open_reads_storage_conf, store_fixture_setup_vfs, store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_store_open_rejects_malformed_storage_conf, store_fixture_setup_vfs, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_store_mount_counts_users_in_mountpoints_json, store_fixture_setup_overlay, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_store_mount_counts_users_in_mountpoints_json, store_fixture_setup_vfs, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_store_types_refcounts_and_driver_options, store_fixture_setup_overlay, store_fixture_teardown),
